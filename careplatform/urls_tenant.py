@@ -1,0 +1,21 @@
+"""URLs of a provider host (<subdomain>.careplatform.se)."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+
+from careplatform import views
+from careplatform.health import healthz
+
+handler404 = "careplatform.errors.page_not_found"
+handler500 = "careplatform.errors.server_error"
+
+api_urlpatterns = [
+    path("provider/", views.ProviderInfoView.as_view(), name="api-provider"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+]
+
+urlpatterns = [
+    path("", views.provider_home, name="provider-home"),
+    path("healthz", healthz, name="healthz"),
+    path("api/v1/", include(api_urlpatterns)),
+]

@@ -1,0 +1,20 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+
+def provider_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "provider_home.html", {"provider": request.tenant})
+
+
+class ProviderInfoView(APIView):
+    """Public facts about the provider whose host this is."""
+
+    permission_classes = [AllowAny]
+
+    def get(self, request: Request) -> Response:
+        provider = request._request.tenant
+        return Response({"name": provider.name, "subdomain": provider.subdomain})

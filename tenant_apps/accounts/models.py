@@ -1,0 +1,67 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from careplatform.validators import normalize_mobile, normalize_personnummer
+
+
+class Language(models.TextChoices):
+    SWEDISH = "sv", "Svenska"
+    ENGLISH = "en", "English"
+
+
+class UserManager(BaseUserManager["User"]):
+    def create_user(self, personnummer: str, first_name: str, last_name: str, **fields) -> "User":
+        user = self.model(
+            personnummer=normalize_personnummer(personnummer),
+            first_name=first_name,
+            last_name=last_name,
+            **fields,
+        )
+        if user.mobile:
+            user.mobile = normalize_mobile(user.mobile)
+        user.set_unusable_password()  # everyone logs in with BankID
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+
+class User(AbstractBaseUser):
+    """A person at one provider (tenant schema), or an operator / support user (public schema).
+
+    The same person at two providers is two users. Roles are flags: one person can be admin
+    and clinician.
+    """
+
+    personnummer = models.CharField(_("personnummer"), max_length=12, unique=True)
+    first_name = models.CharField(_("förnamn"), max_length=100)
+    last_name = models.CharField(_("efternamn"), max_length=100)
+    mobile = models.CharField(_("mobilnummer"), max_length=20, blank=True)
+    email = models.EmailField(_("e-post"), blank=True)
+    language = models.CharField(
+        _("språk"), max_length=2, choices=Language.choices, default=Language.SWEDISH
+    )
+    is_active = models.BooleanField(_("aktiv"), default=True)
+    # Provider roles (tenant schema)
+    is_admin = models.BooleanField(_("administratör"), default=False)
+    is_clinician = models.BooleanField(_("vårdpersonal"), default=False)
+    is_patient = models.BooleanField(_("patient"), default=False)
+    # Platform roles (public schema)
+    is_operator = models.BooleanField(_("operatör"), default=False)
+    is_support = models.BooleanField(_("support"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    USERNAME_FIELD = "personnummer"
+    REQUIRED_FIELDS = ["first_name", "last_name"]
+
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()

@@ -1,0 +1,246 @@
+"""Provisioning providers: subdomain + schema + domain + first admin, all or nothing.
+
+A new schema is cloned from the migrated template schema (`TENANT_BASE_SCHEMA`) rather than
+migrated from scratch. Schema DDL is transactional in PostgreSQL, so the whole provision runs in
+one transaction: a failure half-way leaves no schema and no rows.
+"""
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+from django_tenants.clone import CloneSchema
+from django_tenants.utils import schema_context, schema_exists
+
+from careplatform.validators import normalize_mobile, normalize_personnummer
+from tenant_apps.accounts.models import User
+from tenants.models import CareProvider, Domain, ProviderStatus
+
+ProvisionMethod = Literal["clone", "migrate"]
+
+RESERVED_SUBDOMAINS = frozenset(
+    {
+        "admin", "api", "app", "assets", "bankid", "billing", "careplatform", "cdn", "console",
+        "docs", "ftp", "help", "localhost", "mail", "media", "operator", "public", "smtp",
+        "static", "status", "support", "template", "turn", "stun", "ws", "www",
+    }
+)  # fmt: skip
+SUBDOMAIN_MAX_LENGTH = 40
+NAME_MAX_LENGTH = 100
+_SUBDOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$")
+
+
+class ProvisioningError(Exception):
+    """A provider could not be provisioned; `errors` maps field to message."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = errors
+        super().__init__("; ".join(f"{field}: {msg}" for field, msg in errors.items()))
+
+
+@dataclass(frozen=True)
+class ProvisionRequest:
+    name: str
+    subdomain: str
+    admin_personnummer: str
+    admin_name: str
+    admin_mobile: str
+    org_number: str = ""
+
+
+def normalize_subdomain(value: str) -> str:
+    subdomain = (value or "").strip().lower()
+    if not subdomain:
+        raise ValidationError(_("Ange en subdomän."))
+    if len(subdomain) > SUBDOMAIN_MAX_LENGTH:
+        raise ValidationError(
+            _("Subdomänen får vara högst %(max)d tecken.") % {"max": SUBDOMAIN_MAX_LENGTH}
+        )
+    if not _SUBDOMAIN.match(subdomain) or subdomain.startswith("xn--"):
+        raise ValidationError(
+            _(
+                "Subdomänen får bara innehålla a–z, 0–9 och bindestreck, "
+                "och får inte börja eller sluta med bindestreck."
+            )
+        )
+    if subdomain in RESERVED_SUBDOMAINS:
+        raise ValidationError(_("Subdomänen ”%(sub)s” är reserverad.") % {"sub": subdomain})
+    return subdomain
+
+
+def schema_name_for(subdomain: str) -> str:
+    # Subdomains have no underscores, so the mapping is one-to-one; the prefix keeps clear of
+    # PostgreSQL's own names (public, pg_*, information_schema).
+    return "t_" + subdomain.replace("-", "_")
+
+
+def provider_url(provider: CareProvider) -> str:
+    port = f":{settings.SITE_PORT}" if settings.SITE_PORT else ""
+    return f"{settings.SITE_SCHEME}://{provider.subdomain}.{settings.BASE_DOMAIN}{port}/"
+
+
+def _split_name(full_name: str) -> tuple[str, str]:
+    parts = (full_name or "").split()
+    if len(parts) < 2:
+        raise ValidationError(_("Ange administratörens för- och efternamn."))
+    if len(full_name) > 200:
+        raise ValidationError(_("Namnet är för långt."))
+    return " ".join(parts[:-1]), parts[-1]
+
+
+def _validate(request: ProvisionRequest) -> dict[str, object]:
+    errors: dict[str, str] = {}
+    clean: dict[str, object] = {}
+    name = (request.name or "").strip()
+    if not name:
+        errors["name"] = _("Ange vårdgivarens namn.")
+    elif len(name) > NAME_MAX_LENGTH:
+        errors["name"] = _("Namnet får vara högst %(max)d tecken.") % {"max": NAME_MAX_LENGTH}
+    clean["name"] = name
+    checks = {
+        "subdomain": lambda: normalize_subdomain(request.subdomain),
+        "admin_personnummer": lambda: normalize_personnummer(request.admin_personnummer),
+        "admin_name": lambda: _split_name(request.admin_name),
+        "admin_mobile": lambda: normalize_mobile(request.admin_mobile),
+    }
+    for field, check in checks.items():
+        try:
+            clean[field] = check()
+        except ValidationError as exc:
+            errors[field] = " ".join(exc.messages)
+    if "subdomain" in clean and CareProvider.objects.filter(subdomain=clean["subdomain"]).exists():
+        errors["subdomain"] = _("Subdomänen ”%(sub)s” används redan.") % {
+            "sub": clean["subdomain"]
+        }
+    if errors:
+        raise ProvisioningError(errors)
+    return clean
+
+
+def provision_provider(
+    request: ProvisionRequest, *, method: ProvisionMethod = "clone"
+) -> CareProvider:
+    """Create provider, schema, domain and first admin (also a clinician) in one transaction."""
+    connection.set_schema_to_public()
+    clean = _validate(request)
+    subdomain = str(clean["subdomain"])
+    first_name, last_name = clean["admin_name"]  # type: ignore[misc]
+    try:
+        with transaction.atomic():
+            provider = CareProvider.objects.create(
+                schema_name=schema_name_for(subdomain),
+                name=clean["name"],
+                subdomain=subdomain,
+                org_number=request.org_number,
+            )
+            _create_schema(provider.schema_name, method)
+            Domain.objects.create(
+                domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=provider, is_primary=True
+            )
+            with schema_context(provider.schema_name):
+                User.objects.create_user(
+                    clean["admin_personnummer"],  # type: ignore[arg-type]
+                    first_name,
+                    last_name,
+                    mobile=clean["admin_mobile"],
+                    is_admin=True,
+                    is_clinician=True,
+                )
+    except IntegrityError:
+        raise ProvisioningError(
+            {"subdomain": _("Subdomänen ”%(sub)s” används redan.") % {"sub": subdomain}}
+        ) from None
+    finally:
+        connection.set_schema_to_public()
+    return provider
+
+
+def _create_schema(schema_name: str, method: ProvisionMethod) -> None:
+    if method == "clone":
+        ensure_clone_function()
+        with connection.cursor() as cursor:
+            # The template's django_migrations rows come along with the DATA clone, so the
+            # new schema is recorded as migrated exactly as far as the template was.
+            cursor.execute(
+                "SELECT public.clone_schema(%s, %s, 'DATA')",
+                [settings.TENANT_BASE_SCHEMA, schema_name],
+            )
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f'CREATE SCHEMA "{schema_name}"')
+        call_command(
+            "migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0
+        )
+        connection.set_schema_to_public()
+
+
+_clone_function_ready = False
+
+
+def ensure_clone_function(force: bool = False) -> None:
+    """Install django-tenants' clone_schema() once, not on every clone."""
+    global _clone_function_ready
+    if _clone_function_ready and not force:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT 1 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = 'public' AND p.proname = 'clone_schema'"
+        )
+        present = cursor.fetchone() is not None
+    if force or not present:
+        connection.set_schema_to_public()
+        CloneSchema()._create_clone_schema_function()
+    _clone_function_ready = True
+
+
+def ensure_template() -> CareProvider:
+    """Create the template provider row and schema if missing (migrated from scratch)."""
+    connection.set_schema_to_public()
+    template = CareProvider.objects.filter(is_template=True).first()
+    if template is None:
+        template = CareProvider.objects.create(
+            schema_name=settings.TENANT_BASE_SCHEMA,
+            name="Mall för nya vårdgivare",
+            subdomain="template",
+            is_template=True,
+            status=ProviderStatus.SUSPENDED,
+        )
+    if not schema_exists(template.schema_name):
+        with transaction.atomic():
+            _create_schema(template.schema_name, "migrate")
+    ensure_clone_function(force=True)
+    analyze_catalog()
+    return template
+
+
+def analyze_catalog() -> None:
+    """Fresh catalog statistics keep clone time flat on a young database."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "ANALYZE pg_catalog.pg_class, pg_catalog.pg_attribute, pg_catalog.pg_constraint, "
+            "pg_catalog.pg_index, pg_catalog.pg_depend, pg_catalog.pg_type, "
+            "pg_catalog.pg_namespace, pg_catalog.pg_attrdef, pg_catalog.pg_sequence"
+        )
+
+
+def set_provider_status(provider: CareProvider, status: ProviderStatus) -> CareProvider:
+    """Suspend or reactivate a provider; every process stops (or resumes) serving it at once."""
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        locked = CareProvider.objects.select_for_update().get(pk=provider.pk, is_template=False)
+        locked.status = status
+        locked.save(update_fields=["status"])
+    return locked
+
+
+def delete_provider(provider: CareProvider) -> None:
+    """Remove a provider with its schema and domain (used by tests and decommissioning)."""
+    connection.set_schema_to_public()
+    with transaction.atomic():
+        provider.delete(force_drop=True)

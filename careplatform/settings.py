@@ -69,6 +69,7 @@ TENANT_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "tenant_apps.accounts",
+    "tenant_apps.audit",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -14,8 +14,9 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.db import connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import set_urlconf
 
 from careplatform.redis import get_redis, platform_key
@@ -171,7 +172,12 @@ class ProviderRoutingMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from careplatform import errors
 
-        resolution = resolve_host(request.META.get("HTTP_HOST", ""))
+        try:
+            host = request.get_host()  # validated against ALLOWED_HOSTS
+        except DisallowedHost:
+            activate_schema(None)
+            return HttpResponseBadRequest("Bad Request (400)")
+        resolution = resolve_host(host)
         if resolution.kind == NOT_FOUND:
             activate_schema(None)
             return errors.unknown_provider(request)

@@ -1,0 +1,149 @@
+"""The cast every test needs: provider alfa (admin, clinician, colleague, patient) and provider
+beta with its own admin and an outsider patient, created once per session by schema clone.
+
+Most tests run inside a transaction (`db`). Tests that need committed data (servers, workers,
+provisioning rollback) use `committed` and clean up after themselves.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context
+
+from tenant_apps.accounts.models import User
+from tenants.models import CareProvider
+from tenants.provisioning import (
+    ProvisionRequest,
+    delete_provider,
+    ensure_template,
+    provision_provider,
+)
+from tenants.routing import host_cache
+from tests.support import LiveServer, Worker, personnummer
+
+
+@dataclass
+class Cast:
+    provider: CareProvider
+    admin: User
+    clinician: User | None = None
+    colleague: User | None = None
+    patient: User | None = None
+
+    @property
+    def host(self) -> str:
+        return f"{self.provider.subdomain}.localhost"
+
+
+def _provision(subdomain: str, name: str, admin_pnr: str, admin_name: str) -> CareProvider:
+    return provision_provider(
+        ProvisionRequest(
+            name=name,
+            subdomain=subdomain,
+            admin_personnummer=admin_pnr,
+            admin_name=admin_name,
+            admin_mobile="070-111 22 33",
+        )
+    )
+
+
+def _user(pnr: str, first: str, last: str, **roles) -> User:
+    return User.objects.create_user(pnr, first, last, mobile="0702223344", **roles)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        ensure_template()
+        alfa = _provision("alfa", "Vårdcentralen Alfa", personnummer("19800101", "001"), "Alma Admin")
+        beta = _provision("beta", "Kliniken Beta", personnummer("19800202", "002"), "Bert Admin")
+        with schema_context(alfa.schema_name):
+            _user(personnummer("19850505", "005"), "Klara", "Kliniker", is_clinician=True)
+            _user(personnummer("19860606", "006"), "Kalle", "Kollega", is_clinician=True)
+            _user(personnummer("19900909", "009"), "Per", "Patient", is_patient=True)
+        with schema_context(beta.schema_name):
+            _user(personnummer("19911111", "011"), "Olle", "Utomstående", is_patient=True)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_routing():
+    host_cache.clear()
+    connection.set_schema_to_public()
+    yield
+    connection.set_schema_to_public()
+    host_cache.clear()
+
+
+def _cast(subdomain: str) -> Cast:
+    connection.set_schema_to_public()
+    provider = CareProvider.objects.get(subdomain=subdomain)
+    with schema_context(provider.schema_name):
+        users = {u.first_name: u for u in User.objects.all()}
+    if subdomain == "alfa":
+        return Cast(provider, users["Alma"], users["Klara"], users["Kalle"], users["Per"])
+    return Cast(provider, users["Bert"], patient=users["Olle"])
+
+
+@pytest.fixture
+def alfa(db) -> Cast:
+    return _cast("alfa")
+
+
+@pytest.fixture
+def beta(db) -> Cast:
+    return _cast("beta")
+
+
+class Committed:
+    """Provision providers outside any test transaction; removed again at teardown."""
+
+    def __init__(self):
+        self.created: list[CareProvider] = []
+
+    def provider(self, subdomain: str, name: str = "Testvårdgivaren", method="clone"):
+        provider = provision_provider(
+            ProvisionRequest(
+                name=name,
+                subdomain=subdomain,
+                admin_personnummer=personnummer("19700707", "007"),
+                admin_name="Tove Testadmin",
+                admin_mobile="0733445566",
+            ),
+            method=method,
+        )
+        self.created.append(provider)
+        return provider
+
+    def cleanup(self):
+        connection.set_schema_to_public()
+        for provider in self.created:
+            if CareProvider.objects.filter(pk=provider.pk).exists():
+                delete_provider(CareProvider.objects.get(pk=provider.pk))
+
+
+@pytest.fixture
+def committed(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        helper = Committed()
+        try:
+            yield helper
+        finally:
+            helper.cleanup()
+
+
+@pytest.fixture(scope="session")
+def live_server_process(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        server = LiveServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def worker_process(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        worker = Worker()
+    yield worker
+    worker.stop()

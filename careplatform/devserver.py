@@ -175,6 +175,10 @@ def test(services: Services, pytest_args: list[str]) -> int:
         BASE_DOMAIN="localhost",
         SECURE_COOKIES="0",
         SITE_SCHEME="http",
+        # Keys of their own, so a running `make run` on the same Redis is left alone.
+        CACHE_KEY_PREFIX="cptest",
+        CHANNEL_PREFIX="cptest-asgi",
+        Q_CLUSTER_NAME="cptest",
     )
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=ROOT)
 

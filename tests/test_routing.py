@@ -1,5 +1,7 @@
 """Hosts, schemas and what each provider can see."""
 
+import uuid
+
 import pytest
 from django.core.cache import cache
 from django.core.files.base import ContentFile
@@ -123,14 +125,15 @@ def test_session_made_on_provider_a_is_not_accepted_on_provider_b(client, alfa, 
 
 
 def test_cache_keys_are_separated_per_provider(alfa, beta):
+    key = f"probe-{uuid.uuid4().hex}"
     with schema_context(alfa.provider.schema_name):
-        cache.set("settings-probe", "alfa", 30)
+        cache.set(key, "alfa", 30)
     with schema_context(beta.provider.schema_name):
-        assert cache.get("settings-probe") is None
-        cache.set("settings-probe", "beta", 30)
+        assert cache.get(key) is None
+        cache.set(key, "beta", 30)
     with schema_context(alfa.provider.schema_name):
-        assert cache.get("settings-probe") == "alfa"
-    keys = {k.decode() for k in get_redis().keys("*settings-probe*")}
+        assert cache.get(key) == "alfa"
+    keys = {k.decode() for k in get_redis().keys(f"*{key}*")}
     assert any(alfa.provider.schema_name in k for k in keys)
     assert any(beta.provider.schema_name in k for k in keys)
 

@@ -170,6 +170,7 @@ def _create_schema(schema_name: str, method: ProvisionMethod) -> None:
                 "SELECT public.clone_schema(%s, %s, 'DATA')",
                 [settings.TENANT_BASE_SCHEMA, schema_name],
             )
+            _restore_constraint_names(cursor, settings.TENANT_BASE_SCHEMA, schema_name)
     else:
         with connection.cursor() as cursor:
             cursor.execute(f'CREATE SCHEMA "{schema_name}"')
@@ -177,6 +178,31 @@ def _create_schema(schema_name: str, method: ProvisionMethod) -> None:
             "migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=0
         )
         connection.set_schema_to_public()
+
+
+# Unique constraints whose clone got PostgreSQL's default name instead of the template's.
+_RENAMED_BY_CLONE = """
+    SELECT cls.relname, clone_con.conname, tmpl_con.conname
+    FROM pg_constraint clone_con
+    JOIN pg_class cls ON cls.oid = clone_con.conrelid
+    JOIN pg_namespace clone_ns ON clone_ns.oid = cls.relnamespace AND clone_ns.nspname = %(clone)s
+    JOIN pg_namespace tmpl_ns ON tmpl_ns.nspname = %(template)s
+    JOIN pg_class tmpl_cls ON tmpl_cls.relname = cls.relname AND tmpl_cls.relnamespace = tmpl_ns.oid
+    JOIN pg_constraint tmpl_con ON tmpl_con.conrelid = tmpl_cls.oid
+        AND tmpl_con.contype = clone_con.contype
+        AND pg_get_constraintdef(tmpl_con.oid) = pg_get_constraintdef(clone_con.oid)
+    WHERE clone_con.contype = 'u' AND clone_con.conname <> tmpl_con.conname
+"""
+
+
+def _restore_constraint_names(cursor, template: str, clone: str) -> None:
+    """The clone renames named unique constraints (`uniq_x` -> `table_col_key`); a later
+    migration that drops them by name would fail on cloned providers only. Rename them back."""
+    cursor.execute(_RENAMED_BY_CLONE, {"clone": clone, "template": template})
+    for table, clone_name, template_name in cursor.fetchall():
+        cursor.execute(
+            f'ALTER TABLE "{clone}"."{table}" RENAME CONSTRAINT "{clone_name}" TO "{template_name}"'
+        )
 
 
 _clone_function_ready = False

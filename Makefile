@@ -25,7 +25,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy careplatform/validators.py careplatform/clock.py careplatform/health.py tenants/provisioning.py tenants/routing.py tenants/tasks.py
+	DEBUG=1 $(VENV)/bin/mypy careplatform/validators.py careplatform/clock.py careplatform/health.py tenants/provisioning.py tenants/routing.py tenants/tasks.py
 
 bench: $(STAMP)
 	$(PY) -m careplatform.devserver bench

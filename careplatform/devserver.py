@@ -138,13 +138,26 @@ def run(services: Services) -> int:
     children = [
         subprocess.Popen(
             [
-                sys.executable, "-m", "uvicorn", "careplatform.asgi:application",
-                "--host", os.environ.get("HOST", "127.0.0.1"), "--port", port,
-                "--ws", "websockets-sansio", "--lifespan", "off", "--no-server-header",
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "careplatform.asgi:application",
+                "--host",
+                os.environ.get("HOST", "127.0.0.1"),
+                "--port",
+                port,
+                "--ws",
+                "websockets",
+                "--lifespan",
+                "off",
+                "--no-server-header",
             ],
-            env=env, cwd=ROOT,
+            env=env,
+            cwd=ROOT,
         ),  # fmt: skip
-        subprocess.Popen([sys.executable, str(ROOT / "manage.py"), "run_worker"], env=env, cwd=ROOT),
+        subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "run_worker"], env=env, cwd=ROOT
+        ),
     ]
     print(
         "\nCarePlatform körs:\n"

@@ -37,5 +37,7 @@ def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if wants_json(request):
-        return JsonResponse({"detail": _("Ett oväntat fel inträffade."), "code": "error"}, status=500)
+        return JsonResponse(
+            {"detail": _("Ett oväntat fel inträffade."), "code": "error"}, status=500
+        )
     return render(request, "errors/500.html", status=500)

@@ -5,10 +5,10 @@ Both normalise: a personnummer is stored as 12 digits (YYYYMMDDNNNC), a mobile n
 
 import re
 
-from personnummer import personnummer
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from personnummer import personnummer
 
 from careplatform import clock
 
@@ -36,9 +36,9 @@ def normalize_personnummer(value: str) -> str:
     if len(text) == 13 and "+" in text and parsed.get_age() < 100:
         # A 12-digit number carries its century; "+" must agree with it.
         raise ValidationError(
-                _("Plustecken används bara för personer som fyllt 100 år."),
-                code="personnummer_invalid",
-            )
+            _("Plustecken används bara för personer som fyllt 100 år."),
+            code="personnummer_invalid",
+        )
     if parsed.get_date() > clock.today_local():
         raise ValidationError(
             _("Personnumret har ett födelsedatum i framtiden."), code="personnummer_future"

@@ -7,18 +7,19 @@ one transaction: a failure half-way leaves no schema and no rows.
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from careplatform.validators import normalize_mobile, normalize_personnummer
 from tenant_apps.accounts.models import User
+from tenants.db import connection
 from tenants.models import CareProvider, Domain, ProviderStatus
 
 ProvisionMethod = Literal["clone", "migrate"]
@@ -114,9 +115,7 @@ def _validate(request: ProvisionRequest) -> dict[str, object]:
         except ValidationError as exc:
             errors[field] = " ".join(exc.messages)
     if "subdomain" in clean and CareProvider.objects.filter(subdomain=clean["subdomain"]).exists():
-        errors["subdomain"] = _("Subdomänen ”%(sub)s” används redan.") % {
-            "sub": clean["subdomain"]
-        }
+        errors["subdomain"] = _("Subdomänen ”%(sub)s” används redan.") % {"sub": clean["subdomain"]}
     if errors:
         raise ProvisioningError(errors)
     return clean
@@ -129,7 +128,7 @@ def provision_provider(
     connection.set_schema_to_public()
     clean = _validate(request)
     subdomain = str(clean["subdomain"])
-    first_name, last_name = clean["admin_name"]  # type: ignore[misc]
+    first_name, last_name = cast(tuple[str, str], clean["admin_name"])
     try:
         with transaction.atomic():
             provider = CareProvider.objects.create(

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import set_urlconf
 
 from careplatform.redis import get_redis, platform_key
+from tenants.db import connection
 from tenants.models import CareProvider, Domain
 
 log = logging.getLogger(__name__)
@@ -184,7 +184,7 @@ class ProviderRoutingMiddleware:
         if resolution.kind == SUSPENDED:
             activate_schema(None)
             return errors.provider_suspended(request, resolution.provider)
-        request.tenant = resolution.provider
+        request.tenant = resolution.provider  # type: ignore[attr-defined]
         activate_schema(resolution.provider)
         if resolution.kind == PUBLIC:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF

@@ -9,13 +9,14 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.module_loading import import_string
 from django_q.tasks import async_task
 from django_tenants.utils import schema_context
 
 from careplatform import clock
 from careplatform.redis import get_redis, platform_key
+from tenants.db import connection
 from tenants.models import CareProvider
 
 log = logging.getLogger(__name__)
@@ -33,9 +34,7 @@ def enqueue_for_provider(func: Callable[..., Any] | str, *args: Any, **kwargs: A
     if schema_name == "public":
         raise RuntimeError("enqueue_for_provider needs a provider schema, not public")
     path = func if isinstance(func, str) else dotted_path(func)
-    transaction.on_commit(
-        lambda: async_task(run_in_provider, schema_name, path, *args, **kwargs)
-    )
+    transaction.on_commit(lambda: async_task(run_in_provider, schema_name, path, *args, **kwargs))
 
 
 def run_in_provider(schema_name: str, path: str, *args: Any, **kwargs: Any) -> Any:

@@ -56,7 +56,9 @@ def _user(pnr: str, first: str, last: str, **roles) -> User:
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         ensure_template()
-        alfa = _provision("alfa", "Vårdcentralen Alfa", personnummer("19800101", "001"), "Alma Admin")
+        alfa = _provision(
+            "alfa", "Vårdcentralen Alfa", personnummer("19800101", "001"), "Alma Admin"
+        )
         beta = _provision("beta", "Kliniken Beta", personnummer("19800202", "002"), "Bert Admin")
         with schema_context(alfa.schema_name):
             _user(personnummer("19850505", "005"), "Klara", "Kliniker", is_clinician=True)

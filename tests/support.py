@@ -36,6 +36,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def port_in_use(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+        return True
+    return False
+
+
 def test_database_url() -> str:
     db = connection.settings_dict
     host = db["HOST"] or "localhost"
@@ -83,7 +89,7 @@ class LiveServer(Process):
             [
                 sys.executable, "-m", "uvicorn", "careplatform.asgi:application",
                 "--host", "127.0.0.1", "--port", str(self.port),
-                "--ws", "websockets-sansio", "--lifespan", "off", "--log-level", "warning",
+                "--ws", "websockets", "--lifespan", "off", "--log-level", "warning",
             ],
             subprocess_env(),
             f"server-{self.port}.log",

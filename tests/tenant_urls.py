@@ -3,7 +3,8 @@
 from django.http import JsonResponse
 from django.urls import path
 
-from careplatform.urls_tenant import handler404, handler500, urlpatterns as tenant_urlpatterns
+from careplatform.urls_tenant import handler404, handler500
+from careplatform.urls_tenant import urlpatterns as tenant_urlpatterns
 from tenant_apps.accounts.models import User
 
 

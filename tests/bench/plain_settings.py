@@ -4,6 +4,7 @@ middleware minus provider routing, the same user table and the same view."""
 from careplatform.settings import (  # noqa: F401 (settings Django reads by name)
     ALLOWED_HOSTS,
     AUTH_USER_MODEL,
+    BASE_DOMAIN,
     CONTENT_SECURITY_POLICY,
     DATABASES,
     DEFAULT_AUTO_FIELD,

@@ -1,11 +1,18 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
-from tenants.provisioning import ProvisioningError, ProvisionRequest, provider_url, provision_provider
+from tenants.provisioning import (
+    ProvisioningError,
+    ProvisionRequest,
+    provider_url,
+    provision_provider,
+)
 
 
 class Command(BaseCommand):
-    help = "Provision a care provider: subdomain, schema (cloned from the template) and first admin."
+    help = (
+        "Provision a care provider: subdomain, schema (cloned from the template) and first admin."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True)
@@ -31,7 +38,9 @@ class Command(BaseCommand):
             lines = [f"  {field}: {message}" for field, message in exc.errors.items()]
             raise CommandError("Vårdgivaren skapades inte:\n" + "\n".join(lines)) from None
         except DatabaseError as exc:
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            first_line = (
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            )
             raise CommandError(f"Databasen gick inte att nå: {first_line}") from None
         self.stdout.write(
             f"Skapade {provider.name} ({provider.subdomain}) på {provider_url(provider)} "

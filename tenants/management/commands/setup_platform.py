@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Migrate the public schema, keep the template schema migrated, migrate every provider."
 
     def add_arguments(self, parser):
-        parser.add_argument("--executor", default="standard", choices=["standard", "multiprocessing"])
+        parser.add_argument(
+            "--executor", default="standard", choices=["standard", "multiprocessing"]
+        )
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]

@@ -1,0 +1,300 @@
+"""`make bench`: provisioning, request routing and no-op migrations on a throwaway database.
+
+Creates `<db>_bench` (the platform with N providers) and `<db>_bench_plain` (plain Django for
+comparison) next to the DATABASE_URL database, measures, prints a table and drops both again.
+Each measurement runs in its own process with its own settings; nothing here asserts timings.
+
+    python -m tests.bench.run [--providers 100] [--clones 20] [--migrations 10] [--profile]
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/careplatform"
+TENANT_SETTINGS = "tests.bench.tenant_settings"
+PLAIN_SETTINGS = "tests.bench.plain_settings"
+
+# From /work/shared/notes/django-tenants.md (25 tenant models, PostgreSQL 15, 2 cores).
+STOCK = {
+    "clone": "~0.55 s",
+    "migrate": "~0.9 s",
+    "ratio": "0.34–0.40x",
+    "migrate_schemas": "50: 6.2 s, 200: 39 s",
+    "migrate_schemas_mp": "50: 4.4 s, 200: 18 s",
+}
+
+_started = time.monotonic()
+
+
+def progress(message: str) -> None:
+    print(f"[{time.monotonic() - _started:6.1f} s] {message}", flush=True)
+
+
+# -- databases ------------------------------------------------------------------------------
+def with_database(url: str, name: str) -> str:
+    """The same server and credentials as `url`, another database."""
+    return urlsplit(url)._replace(path=f"/{name}").geturl()
+
+
+def database_name(url: str) -> str:
+    return dj_database_url.parse(url)["NAME"]
+
+
+@contextlib.contextmanager
+def maintenance_connection(url: str):
+    config = dj_database_url.parse(url)
+    params = {
+        "host": config.get("HOST"),
+        "port": config.get("PORT"),
+        "user": config.get("USER"),
+        "password": config.get("PASSWORD"),
+    }
+    params = {key: value for key, value in params.items() if value}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        yield conn
+
+
+def drop_database(url: str) -> None:
+    with maintenance_connection(url) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
+
+
+def recreate_database(url: str) -> None:
+    drop_database(url)
+    with maintenance_connection(url) as conn:
+        conn.execute(f'CREATE DATABASE "{database_name(url)}"')
+
+
+def server_version(url: str) -> str:
+    with maintenance_connection(url) as conn:
+        return conn.execute("SHOW server_version").fetchone()[0]
+
+
+# -- child processes ------------------------------------------------------------------------
+def child_env(database_url: str, settings_module: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("SECRET_KEY", "bench-secret-key")
+    env.setdefault("BASE_DOMAIN", "localhost")
+    env.update(
+        DATABASE_URL=database_url,
+        DJANGO_SETTINGS_MODULE=settings_module,
+        DEBUG="0",
+        SECURE_SSL_REDIRECT="0",
+        # Own cache keys and routing-invalidation channel: a dev server on the same Redis is
+        # neither disturbed nor disturbing.
+        CACHE_KEY_PREFIX="cpbench",
+    )
+    return env
+
+
+def manage(env: dict[str, str], *args: str) -> float:
+    """Run manage.py quietly; returns its wall time. Shows its output only if it fails."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.stdout.write(done.stdout)
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"manage.py {' '.join(args)} failed ({done.returncode})")
+    return elapsed
+
+
+def worker(env: dict[str, str], module: str, *args: str) -> dict:
+    """Run a bench worker module (progress goes to the terminal); returns its JSON output."""
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "result.json"
+        subprocess.run(
+            [sys.executable, "-m", module, *args, "--output", str(output)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+        )
+        return json.loads(output.read_text())
+
+
+# -- the table ------------------------------------------------------------------------------
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, str]]:
+    clone = statistics.median(results["provision"]["clone"])
+    migrate = statistics.median(results["provision"]["migrate"])
+    tenant, plain = results["tenant"]["rate"], results["plain"]["rate"]
+    ratio = tenant / plain
+    schemas = f"{args.providers} providers + template"
+    return [
+        (
+            f"provision by clone (median of {args.clones})",
+            f"{clone:.2f} s",
+            f"< 0.5 s: {verdict(clone < 0.5)}",
+            STOCK["clone"],
+        ),
+        (
+            f"provision by migration (median of {args.migrations})",
+            f"{migrate:.2f} s",
+            "",
+            STOCK["migrate"],
+        ),
+        (f"one-query view, {args.providers} provider hosts", f"{tenant:.0f} req/s", "", ""),
+        ("same view, plain Django", f"{plain:.0f} req/s", "", ""),
+        (
+            "throughput tenant/plain",
+            f"{ratio:.2f}x",
+            f">= 0.8x: {verdict(ratio >= 0.8)}",
+            STOCK["ratio"],
+        ),
+        (
+            f"no-op migrate_schemas, standard ({schemas})",
+            f"{results['migrate_schemas']['standard']:.1f} s",
+            "",
+            STOCK["migrate_schemas"],
+        ),
+        (
+            "no-op migrate_schemas, --executor multiprocessing",
+            f"{results['migrate_schemas']['multiprocessing']:.1f} s",
+            "",
+            STOCK["migrate_schemas_mp"],
+        ),
+    ]
+
+
+def print_table(header: tuple[str, ...], body: list[tuple[str, ...]]) -> None:
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        return (
+            "| "
+            + " | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            + " |"
+        )
+
+    print(line(header))
+    print("|" + "|".join("-" * (width + 2) for width in widths) + "|")
+    for row in body:
+        print(line(row))
+
+
+def print_report(args: argparse.Namespace, results: dict) -> None:
+    fill = results["provision"]["fill"]
+    tenant, plain = results["tenant"], results["plain"]
+    print()
+    print_table(("measure", "value", "target", "stock (notes)"), rows(args, results))
+    print()
+    print(
+        f"Filling {args.providers} providers by clone: median {statistics.median(fill):.2f} s, "
+        f"max {max(fill):.2f} s, total {sum(fill):.0f} s."
+    )
+    print(
+        f"Requests: {args.rounds} rounds of {args.requests} after {args.warmup} warm-up, median "
+        f"round; tenant rounds {', '.join(f'{r:.0f}' for r in tenant['rates'])} req/s, "
+        f"plain rounds {', '.join(f'{r:.0f}' for r in plain['rates'])} req/s."
+    )
+    print(
+        f"Statements sent to PostgreSQL per request: tenant {tenant['statements']:.1f}, "
+        f"plain {plain['statements']:.1f}. Routing cache active: {tenant['routing_cache']}. "
+        f"CONN_MAX_AGE {tenant['conn_max_age']} s."
+    )
+    print(
+        f"PostgreSQL {results['server_version']}, {os.cpu_count()} CPUs, Python "
+        f"{sys.version.split()[0]}. Stock figures: /work/shared/notes/django-tenants.md "
+        "(25 tenant models, 2 cores)."
+    )
+
+
+# -- the run --------------------------------------------------------------------------------
+def measure(args: argparse.Namespace, tenant_url: str, plain_url: str) -> dict:
+    tenant_env = child_env(tenant_url, TENANT_SETTINGS)
+    plain_env = child_env(plain_url, PLAIN_SETTINGS)
+    results: dict = {"server_version": server_version(tenant_url)}
+
+    progress("manage.py setup_platform (public schema, template)")
+    manage(tenant_env, "setup_platform", "--verbosity", "0")
+
+    progress(
+        f"Provisioning {args.providers} providers, then timing {args.clones} clones and "
+        f"{args.migrations} migrations (each deleted again)"
+    )
+    results["provision"] = worker(
+        tenant_env,
+        "tests.bench.provision",
+        f"--providers={args.providers}",
+        f"--clones={args.clones}",
+        f"--migrations={args.migrations}",
+    )
+
+    results["migrate_schemas"] = {}
+    for executor in ("standard", "multiprocessing"):
+        progress(f"No-op manage.py migrate_schemas --executor {executor}")
+        elapsed = manage(
+            tenant_env, "migrate_schemas", "--noinput", "-v", "0", "--executor", executor
+        )
+        results["migrate_schemas"][executor] = elapsed
+        progress(f"    {elapsed:.1f} s")
+
+    progress("Plain Django: migrate its own database")
+    manage(plain_env, "migrate", "--noinput", "-v", "0")
+
+    request_args = [
+        f"--hosts={args.providers}",
+        f"--warmup={args.warmup}",
+        f"--requests={args.requests}",
+        f"--rounds={args.rounds}",
+        *(["--profile"] if args.profile else []),
+    ]
+    for side, env in (("tenant", tenant_env), ("plain", plain_env)):
+        progress(f"Throughput, {side} side")
+        results[side] = worker(env, "tests.bench.throughput", f"--side={side}", *request_args)
+    return results
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--providers", type=int, default=100)
+    parser.add_argument("--clones", type=int, default=20)
+    parser.add_argument("--migrations", type=int, default=10)
+    parser.add_argument("--warmup", type=int, default=500)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="cProfile both request sides")
+    args = parser.parse_args()
+
+    base_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
+    base_name = database_name(base_url) or "careplatform"
+    tenant_url = with_database(base_url, f"{base_name}_bench")
+    plain_url = with_database(base_url, f"{base_name}_bench_plain")
+
+    progress(f"Creating databases {database_name(tenant_url)} and {database_name(plain_url)}")
+    recreate_database(tenant_url)
+    recreate_database(plain_url)
+    try:
+        results = measure(args, tenant_url, plain_url)
+    finally:
+        progress("Dropping the bench databases")
+        drop_database(tenant_url)
+        drop_database(plain_url)
+    print_report(args, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -25,7 +25,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DEBUG=1 $(VENV)/bin/mypy careplatform/validators.py careplatform/clock.py careplatform/health.py tenants/provisioning.py tenants/routing.py tenants/tasks.py
+	DEBUG=1 $(VENV)/bin/mypy careplatform/validators.py careplatform/clock.py careplatform/health.py tenants/provisioning.py tenants/routing.py tenants/tasks.py \
+		careplatform/bankid/client.py careplatform/bankid/errors.py careplatform/bankid/messages.py \
+		careplatform/bankid/qr.py careplatform/bankid/simulator/store.py
 
 bench: $(STAMP)
 	$(PY) -m careplatform.devserver bench

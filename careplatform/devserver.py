@@ -188,6 +188,7 @@ def test(services: Services, pytest_args: list[str]) -> int:
         BASE_DOMAIN="localhost",
         SECURE_COOKIES="0",
         SITE_SCHEME="http",
+        BANKID_SIMULATOR="1",
         # Keys of their own, so a running `make run` on the same Redis is left alone.
         CACHE_KEY_PREFIX="cptest",
         CHANNEL_PREFIX="cptest-asgi",

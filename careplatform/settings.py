@@ -225,6 +225,23 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {"TITLE": "CarePlatform API", "VERSION": "1.0.0"}
 
+# BankID RP API v6.0. The simulator (served on the public host under /bankid-simulator/) is on
+# with DEBUG and never otherwise unless BANKID_SIMULATOR is set; it is then the default URL.
+BANKID_SIMULATOR_ENABLED = envbool("BANKID_SIMULATOR", DEBUG)
+if BANKID_SIMULATOR_ENABLED:
+    INSTALLED_APPS.append("careplatform.bankid.simulator")
+_SITE = f"{SITE_SCHEME}://{BASE_DOMAIN}{':' + SITE_PORT if SITE_PORT else ''}"
+BANKID_URL = env(
+    "BANKID_URL",
+    f"{_SITE}/bankid-simulator/rp/v6.0"
+    if BANKID_SIMULATOR_ENABLED
+    else "https://appapi2.bankid.com/rp/v6.0",
+)
+BANKID_CERT = env("BANKID_CERT")  # client certificate (PEM) for mutual TLS
+BANKID_KEY = env("BANKID_KEY")  # its private key (PEM)
+BANKID_CA = env("BANKID_CA")  # the CA that signed BankID's server certificate (PEM)
+BANKID_ORDER_TTL = 180  # seconds until the simulator's orders expire
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

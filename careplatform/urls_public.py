@@ -1,6 +1,7 @@
 """URLs of the public host (careplatform.se): landing page, later the console and support desk."""
 
-from django.urls import path
+from django.conf import settings
+from django.urls import include, path
 
 from careplatform.health import healthz
 from public_site import views
@@ -12,3 +13,6 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", healthz, name="healthz"),
 ]
+
+if settings.BANKID_SIMULATOR_ENABLED:
+    urlpatterns.append(path("bankid-simulator/", include("careplatform.bankid.simulator.urls")))

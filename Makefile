@@ -27,7 +27,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	DEBUG=1 $(VENV)/bin/mypy careplatform/validators.py careplatform/clock.py careplatform/health.py tenants/provisioning.py tenants/routing.py tenants/tasks.py \
 		careplatform/bankid/client.py careplatform/bankid/errors.py careplatform/bankid/messages.py \
-		careplatform/bankid/qr.py careplatform/bankid/simulator/store.py
+		careplatform/bankid/qr.py careplatform/bankid/simulator/store.py \
+		careplatform/login/services.py careplatform/netutils.py careplatform/i18n.py \
+		careplatform/db_backend/base.py tenant_apps/accounts/services.py
 
 bench: $(STAMP)
 	$(PY) -m careplatform.devserver bench

@@ -19,7 +19,7 @@ websocket_urlpatterns = [
     path("ws/healthz/", HealthConsumer.as_asgi()),
 ]
 
-http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.DEBUG else django_asgi_app
+http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 
 application = ProtocolTypeRouter(
     {

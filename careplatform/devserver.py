@@ -190,10 +190,12 @@ def test(services: Services, pytest_args: list[str]) -> int:
         SITE_SCHEME="http",
         BANKID_SIMULATOR="1",
         # Keys of their own, so a running `make run` on the same Redis is left alone.
-        CACHE_KEY_PREFIX="cptest",
-        CHANNEL_PREFIX="cptest-asgi",
-        Q_CLUSTER_NAME="cptest",
+        CACHE_KEY_PREFIX=os.environ.get("TEST_KEY_PREFIX", "cptest"),
+        CHANNEL_PREFIX=os.environ.get("TEST_KEY_PREFIX", "cptest") + "-asgi",
+        Q_CLUSTER_NAME=os.environ.get("TEST_KEY_PREFIX", "cptest"),
+        SERVE_STATIC="1",
     )
+    services.create_database()
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=ROOT)
 
 

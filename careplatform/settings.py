@@ -70,6 +70,7 @@ TENANT_APPS = [
     "django.contrib.messages",
     "tenant_apps.accounts",
     "tenant_apps.audit",
+    "tenant_apps.workspace",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -90,10 +91,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "careplatform.i18n.PreferredLanguageMiddleware",
+    "tenant_apps.accounts.middleware.ConsentRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -109,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "careplatform.navigation.menu",
             ],
         },
     },
@@ -120,7 +123,7 @@ DATABASE_URL = env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/carepla
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
-        engine="django_tenants.postgresql_backend",
+        engine="careplatform.db_backend",
         conn_max_age=envint("DB_CONN_MAX_AGE", 600),
         conn_health_checks=True,
     )
@@ -156,6 +159,15 @@ Q_CLUSTER = {
 # A worker is healthy when its heartbeat task ran within this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", 60)
 WORKER_HEARTBEAT_INTERVAL = envint("WORKER_HEARTBEAT_INTERVAL", 15)
+
+LOGIN_URL = "login"
+# endUserIp for BankID comes from REMOTE_ADDR, or from this header when the request comes from
+# one of these proxies (addresses or networks), e.g. nginx in front of the ASGI servers.
+TRUSTED_PROXIES = [p.strip() for p in env("TRUSTED_PROXIES").split(",") if p.strip()]
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER", "HTTP_X_FORWARDED_FOR")
+# The login page collects from BankID about every 2 s and allows 5 order starts per IP a minute.
+BANKID_COLLECT_INTERVAL = float(env("BANKID_COLLECT_INTERVAL", "2"))
+BANKID_STARTS_PER_IP_PER_MINUTE = envint("BANKID_STARTS_PER_IP_PER_MINUTE", 5)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_DOMAIN = None  # host-only: a session made on one provider's host stays there
@@ -206,6 +218,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Development and tests serve static files from the ASGI app; production uses nginx.
+SERVE_STATIC = envbool("SERVE_STATIC", DEBUG)
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"

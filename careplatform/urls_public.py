@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.urls import include, path
 
+from careplatform import i18n
 from careplatform.health import healthz
 from public_site import views
 
@@ -12,6 +13,10 @@ handler500 = "careplatform.errors.server_error"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", healthz, name="healthz"),
+    path("", include("careplatform.login.urls")),
+    path("sprak/", i18n.choose_language, name="choose-language"),
+    path("konsol/", views.console_home, name="console-home"),
+    path("support/", views.support_home, name="support-home"),
 ]
 
 if settings.BANKID_SIMULATOR_ENABLED:

@@ -3,7 +3,7 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from careplatform import views
+from careplatform import i18n, views
 from careplatform.health import healthz
 
 handler404 = "careplatform.errors.page_not_found"
@@ -17,5 +17,8 @@ api_urlpatterns = [
 urlpatterns = [
     path("", views.provider_home, name="provider-home"),
     path("healthz", healthz, name="healthz"),
+    path("", include("careplatform.login.urls")),
+    path("sprak/", i18n.choose_language, name="choose-language"),
+    path("", include("tenant_apps.workspace.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

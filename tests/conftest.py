@@ -53,20 +53,47 @@ def _user(pnr: str, first: str, last: str, **roles) -> User:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb):
+    # Always the database, even when the selected tests only use committed data (which
+    # pytest-django would not count as needing one).
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
-        ensure_template()
-        alfa = _provision(
-            "alfa", "Vårdcentralen Alfa", personnummer("19800101", "001"), "Alma Admin"
+        databases = setup_databases(
+            verbosity=verbosity, interactive=False, keepdb=django_db_keepdb, aliases=["default"]
         )
-        beta = _provision("beta", "Kliniken Beta", personnummer("19800202", "002"), "Bert Admin")
-        with schema_context(alfa.schema_name):
-            _user(personnummer("19850505", "005"), "Klara", "Kliniker", is_clinician=True)
-            _user(personnummer("19860606", "006"), "Kalle", "Kollega", is_clinician=True)
-            _user(personnummer("19900909", "009"), "Per", "Patient", is_patient=True)
-        with schema_context(beta.schema_name):
-            _user(personnummer("19911111", "011"), "Olle", "Utomstående", is_patient=True)
+        _create_cast()
     yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            connection.set_schema_to_public()
+            _disconnect_other_sessions()
+            teardown_databases(databases, verbosity=verbosity)
+
+
+def _disconnect_other_sessions() -> None:
+    """Server and worker processes may still be closing their connections."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+
+
+def _create_cast() -> None:
+    ensure_template()
+    alfa = _provision("alfa", "Vårdcentralen Alfa", personnummer("19800101", "001"), "Alma Admin")
+    beta = _provision("beta", "Kliniken Beta", personnummer("19800202", "002"), "Bert Admin")
+    with schema_context(alfa.schema_name):
+        _user(personnummer("19850505", "005"), "Klara", "Kliniker", is_clinician=True)
+        _user(personnummer("19860606", "006"), "Kalle", "Kollega", is_clinician=True)
+        _user(personnummer("19900909", "009"), "Per", "Patient", is_patient=True)
+    with schema_context(beta.schema_name):
+        _user(personnummer("19911111", "011"), "Olle", "Utomstående", is_patient=True)
+    connection.set_schema_to_public()
+    _user(personnummer("19660606", "066"), "Otto", "Operatör", is_operator=True)
+    _user(personnummer("19770707", "077"), "Sara", "Support", is_support=True)
 
 
 @pytest.fixture(autouse=True)

@@ -42,7 +42,7 @@ def port_in_use(port: int) -> bool:
     return False
 
 
-def test_database_url() -> str:
+def current_database_url() -> str:
     db = connection.settings_dict
     host = db["HOST"] or "localhost"
     if host.startswith("/"):
@@ -53,7 +53,7 @@ def test_database_url() -> str:
 
 def subprocess_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update({"DATABASE_URL": test_database_url(), "PYTHONUNBUFFERED": "1", **extra})
+    env.update({"DATABASE_URL": current_database_url(), "PYTHONUNBUFFERED": "1", **extra})
     return env
 
 
@@ -91,7 +91,12 @@ class LiveServer(Process):
                 "--host", "127.0.0.1", "--port", str(self.port),
                 "--ws", "websockets", "--lifespan", "off", "--log-level", "warning",
             ],
-            subprocess_env(),
+            subprocess_env(
+                # Test browsers give each test its own client IP through X-Forwarded-For.
+                TRUSTED_PROXIES="127.0.0.1",
+                BANKID_URL=f"http://localhost:{self.port}/bankid-simulator/rp/v6.0",
+                BANKID_COLLECT_INTERVAL="0.2",
+            ),
             f"server-{self.port}.log",
         )  # fmt: skip
         deadline = time.monotonic() + 30

@@ -127,14 +127,6 @@ def test_enqueue_outside_a_provider_is_refused(db):
 
 def test_job_for_suspended_provider_is_dropped(worker_process, gamma):
     token = uuid.uuid4().hex
-    set_provider_status(gamma, ProviderStatus.SUSPENDED)
-    with schema_context(gamma.schema_name):
-        enqueue_for_provider("tests.jobs.report_users", f"{token}-suspended")
-    connection.set_schema_to_public()
-    set_provider_status(gamma, ProviderStatus.ACTIVE)
-    with schema_context(gamma.schema_name):
-        enqueue_for_provider("tests.jobs.report_users", f"{token}-active")
-    connection.set_schema_to_public()
 
     def finished(suffix):
         for task in Task.objects.filter(func="tenants.tasks.run_in_provider"):
@@ -142,10 +134,20 @@ def test_job_for_suspended_provider_is_dropped(worker_process, gamma):
                 return task
         return None
 
+    set_provider_status(gamma, ProviderStatus.SUSPENDED)
+    with schema_context(gamma.schema_name):
+        enqueue_for_provider("tests.jobs.report_users", f"{token}-suspended")
+    connection.set_schema_to_public()
     dropped = wait_for(lambda: finished("suspended"))
-    wait_for(lambda: read_report(f"{token}-active"))
     assert dropped.success and dropped.result is None
     assert read_report(f"{token}-suspended") is None
+
+    # The same job runs once the provider is active again.
+    set_provider_status(gamma, ProviderStatus.ACTIVE)
+    with schema_context(gamma.schema_name):
+        enqueue_for_provider("tests.jobs.report_users", f"{token}-active")
+    connection.set_schema_to_public()
+    assert wait_for(lambda: read_report(f"{token}-active"))["schema"] == gamma.schema_name
 
 
 def test_healthz_is_ok_with_a_fresh_worker_heartbeat(live_server_process, worker_process, gamma):

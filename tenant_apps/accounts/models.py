@@ -65,3 +65,42 @@ class User(AbstractBaseUser):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+DEFAULT_CONSENT_TEXT = (
+    "Jag samtycker till att vårdgivaren behandlar mina personuppgifter (namn, personnummer, "
+    "mobilnummer och bokningar) för att kunna genomföra videobesök med mig. Uppgifterna delas "
+    "med vårdgivarens administratörer och den vårdpersonal jag har besök hos. Detta är inte en "
+    "journal; journal förs i vårdgivarens ordinarie journalsystem."
+)
+
+
+class ConsentVersion(models.Model):
+    """The provider's consent text (manual 7.3). A new text is a new version, asked again."""
+
+    version = models.PositiveIntegerField(unique=True)
+    text = models.TextField()
+    published_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Samtycke v{self.version}"
+
+
+class Consent(models.Model):
+    """A patient's consent to one version: who, when, which version, from which IP."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="consents")
+    version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="consents")
+    given_at = models.DateTimeField()
+    ip_address = models.GenericIPAddressField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "version"], name="consent_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – v{self.version.version}"

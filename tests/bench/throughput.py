@@ -4,7 +4,11 @@ view through Django's WSGI handler, called in process exactly as a WSGI server c
 
 `--side tenant` spreads the requests round-robin over the provider hosts and needs the providers
 provisioned; `--side plain` sends the same hosts to plain Django. Every response is checked
-(status 200, the host's own schema, one user). Writes its figures as JSON to --output.
+(status 200, the host's own schema, one user).
+
+The bench drives it over stdin/stdout so that the tenant and plain rounds can alternate: one JSON
+line when warmed up, one per `round <count>` line read, and a last one when stdin closes.
+Everything else it prints goes to stderr.
 """
 
 import argparse
@@ -12,7 +16,6 @@ import cProfile
 import io
 import json
 import pstats
-import statistics
 import sys
 import time
 from itertools import cycle, islice
@@ -20,6 +23,8 @@ from itertools import cycle, islice
 import django
 
 PATH = "/bench/users/count"
+# The JSON replies; stdout is kept for them alone.
+PROTOCOL = sys.stdout
 
 
 class WrongResponse(Exception):
@@ -93,12 +98,18 @@ def statements_per_request(client: Client, count: int) -> float:
     return executed / count
 
 
-def profile(client: Client, count: int) -> None:
+def profile(side: str, client: Client, count: int) -> None:
     profiler = cProfile.Profile()
     profiler.runcall(client.run, count)
-    for order in ("tottime", "cumulative"):
-        print(f"\n--- profile of {count} requests, top 25 by {order} ---", flush=True)
-        pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(25)
+    listings = [
+        ("tottime", (25,), "top 25 by own time"),
+        ("cumulative", (25,), "top 25 by cumulative time"),
+        ("cumulative", ("/tenants/|django_tenants", 20), "project routing and django-tenants"),
+    ]
+    for order, restrictions, title in listings:
+        print(f"\n--- {side} side, {count} requests profiled: {title} ---")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(*restrictions)
+    sys.stdout.flush()
 
 
 def routing_cache_active() -> bool:
@@ -115,6 +126,17 @@ def wait_for_routing_cache(seconds: float = 5.0) -> bool:
     return routing_cache_active()
 
 
+def check_setup(side: str) -> None:
+    """The tenant side must go through provider routing on django-tenants; the plain side not."""
+    from django.conf import settings
+    from django.db import connection
+
+    routed = "tenants.routing.ProviderRoutingMiddleware" in settings.MIDDLEWARE
+    stock = connection.settings_dict["ENGINE"] == "django.db.backends.postgresql"
+    if (side == "tenant") != routed or (side == "plain") != stock:
+        raise SystemExit(f"{side} side misconfigured: routing {routed}, stock backend {stock}")
+
+
 def expected_bodies(side: str, hosts: list[str]) -> dict[str, bytes]:
     if side == "plain":
         return {host: b"plain users=1" for host in hosts}
@@ -129,46 +151,52 @@ def seed_plain_user() -> None:
         User.objects.create_user("198112189876", "Bench", "Admin", mobile="0701234567")
 
 
+def reply(**fields) -> None:
+    print(json.dumps(fields), file=PROTOCOL, flush=True)
+
+
+def serve_commands(side: str, client: Client, profile_requests: bool) -> None:
+    """Run one timed round per `round <count>` line on stdin, answering with a JSON line; at the
+    end of input, count statements per request, optionally profile, and say goodbye."""
+    for number, line in enumerate(sys.stdin, start=1):
+        count = int(line.split()[1])
+        elapsed = client.run(count, start=number)
+        reply(rate=count / elapsed)
+    statements = statements_per_request(client, 200)
+    if profile_requests:
+        profile(side, client, 2000)
+    reply(
+        statements=statements,
+        routing_cache=routing_cache_active() if side == "tenant" else None,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--side", choices=["tenant", "plain"], required=True)
     parser.add_argument("--hosts", type=int, required=True)
     parser.add_argument("--warmup", type=int, required=True)
-    parser.add_argument("--requests", type=int, required=True)
-    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
-    parser.add_argument("--output", required=True)
     args = parser.parse_args()
+    sys.stdout = sys.stderr  # stray output (and the profile) must not mix with the replies
     django.setup()
     from django.conf import settings
     from django.db import connection
 
+    check_setup(args.side)
     if args.side == "plain":
         seed_plain_user()
     hosts = [f"bench{number:03d}.{settings.BASE_DOMAIN}" for number in range(1, args.hosts + 1)]
     client = Client(hosts, expected_bodies(args.side, hosts))
-
-    client.run(len(hosts))  # every host once, each response checked
+    client.run(len(hosts))  # every host once
     if args.side == "tenant":
         wait_for_routing_cache()
     client.run(args.warmup)
-    rates = []
-    for round_number in range(1, args.rounds + 1):
-        elapsed = client.run(args.requests, start=round_number)
-        rates.append(args.requests / elapsed)
-        print(f"    {args.side} round {round_number}: {rates[-1]:.0f} req/s", flush=True)
-    results = {
-        "rate": statistics.median(rates),
-        "rates": rates,
-        "statements": statements_per_request(client, 200),
-        "routing_cache": routing_cache_active() if args.side == "tenant" else None,
-        "conn_max_age": connection.settings_dict["CONN_MAX_AGE"],
-        "engine": connection.settings_dict["ENGINE"],
-    }
-    if args.profile:
-        profile(client, args.requests)
-    with open(args.output, "w") as output:
-        json.dump(results, output)
+    reply(
+        conn_max_age=connection.settings_dict["CONN_MAX_AGE"],
+        engine=connection.settings_dict["ENGINE"],
+    )
+    serve_commands(args.side, client, args.profile)
 
 
 if __name__ == "__main__":

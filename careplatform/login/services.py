@@ -1,0 +1,192 @@
+"""BankID login: start an order bound to this browser session, poll it (animated QR, collect
+about every 2 s, BankID's recommended messages), and log the matching account in.
+
+The browser never sees the order reference, the QR secret or a personal number; it only asks
+"how is my login going?" and gets a message, a fresh QR image and, at the end, where to go.
+"""
+
+import contextlib
+from dataclasses import asdict, dataclass
+
+import segno
+from django.conf import settings
+from django.contrib.auth import login
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from careplatform import clock
+from careplatform.bankid.client import CollectStatus, get_client
+from careplatform.bankid.errors import BankIDError
+from careplatform.bankid.messages import hint_message
+from careplatform.bankid.qr import qr_content
+from careplatform.netutils import client_ip
+from careplatform.redis import get_redis, platform_key
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import find_login_account
+
+SESSION_KEY = "bankid_login"
+MODES = ("qr", "same_device")
+
+
+class LoginRefused(Exception):
+    def __init__(self, message: str, status: int = 400):
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+
+@dataclass
+class PendingLogin:
+    order_ref: str
+    qr_start_token: str
+    qr_start_secret: str
+    auto_start_token: str
+    mode: str
+    host: str
+    started_at: float
+    last_collect: float = 0.0
+    hint_code: str | None = None
+
+
+@dataclass
+class LoginState:
+    state: str  # none, pending, failed, complete
+    message: str = ""
+    rfa: str = ""
+    qr: str | None = None
+    redirect: str | None = None
+
+
+def language() -> str:
+    return "en" if (translation.get_language() or "sv").startswith("en") else "sv"
+
+
+def _pending(request: HttpRequest) -> PendingLogin | None:
+    data = request.session.get(SESSION_KEY)
+    return PendingLogin(**data) if data else None
+
+
+def _save(request: HttpRequest, pending: PendingLogin | None) -> None:
+    if pending is None:
+        request.session.pop(SESSION_KEY, None)
+    else:
+        request.session[SESSION_KEY] = asdict(pending)
+
+
+def _allow_start(ip: str) -> bool:
+    """At most a few (5) order starts per client IP per minute, across all hosts."""
+    key = platform_key(f"bankid-starts:{ip}")
+    redis = get_redis()
+    count = redis.incr(key)
+    if count == 1:
+        redis.expire(key, 60)
+    return int(count) <= settings.BANKID_STARTS_PER_IP_PER_MINUTE
+
+
+def start_login(request: HttpRequest, mode: str) -> PendingLogin:
+    if mode not in MODES:
+        raise LoginRefused(_("Okänt sätt att starta BankID."))
+    if _pending(request) is not None:
+        raise LoginRefused(
+            _("En inloggning pågår redan i den här webbläsaren. Avbryt den eller slutför den."),
+            status=429,
+        )
+    ip = client_ip(request)
+    if not _allow_start(ip):
+        raise LoginRefused(
+            _("För många inloggningsförsök. Vänta en minut och försök sedan igen."), status=429
+        )
+    try:
+        order = get_client().auth(ip)
+    except BankIDError as exc:
+        raise LoginRefused(exc.user_message(language()), status=503) from None
+    pending = PendingLogin(
+        order_ref=order.order_ref,
+        qr_start_token=order.qr_start_token,
+        qr_start_secret=order.qr_start_secret,
+        auto_start_token=order.auto_start_token,
+        mode=mode,
+        host=request.get_host(),
+        started_at=clock.now().timestamp(),
+    )
+    _save(request, pending)
+    return pending
+
+
+def cancel_login(request: HttpRequest) -> None:
+    pending = _pending(request)
+    _save(request, None)
+    if pending is not None:
+        # Already finished or expired at BankID: nothing left to cancel.
+        with contextlib.suppress(BankIDError):
+            get_client().cancel(pending.order_ref)
+
+
+def _qr_image(pending: PendingLogin) -> str | None:
+    if pending.mode != "qr":
+        return None
+    seconds = max(0, int(clock.now().timestamp() - pending.started_at))
+    content = qr_content(pending.qr_start_token, pending.qr_start_secret, seconds)
+    return segno.make(content, error="l").svg_data_uri(scale=6, border=2)
+
+
+def _message(status: str, hint_code: str | None, pending: PendingLogin) -> tuple[str, str]:
+    return hint_message(status, hint_code, qr=pending.mode == "qr", language=language())
+
+
+def poll_login(request: HttpRequest) -> LoginState:
+    pending = _pending(request)
+    if pending is None:
+        return LoginState("none")
+    if pending.host != request.get_host():
+        _save(request, None)
+        raise LoginRefused(_("Inloggningen startades på en annan adress."), status=403)
+    now = clock.now().timestamp()
+    if now - pending.last_collect < settings.BANKID_COLLECT_INTERVAL:
+        rfa, message = _message("pending", pending.hint_code, pending)
+        return LoginState("pending", message, rfa, _qr_image(pending))
+    try:
+        result = get_client().collect(pending.order_ref)
+    except BankIDError as exc:
+        _save(request, None)
+        return LoginState("failed", exc.user_message(language()), "")
+    if result.status == CollectStatus.PENDING:
+        pending.last_collect, pending.hint_code = now, result.hint_code
+        _save(request, pending)
+        rfa, message = _message("pending", result.hint_code, pending)
+        return LoginState("pending", message, rfa, _qr_image(pending))
+    _save(request, None)
+    if result.status == CollectStatus.FAILED:
+        rfa, message = _message("failed", result.hint_code, pending)
+        return LoginState("failed", message, rfa)
+    assert result.completion_data is not None
+    return _complete(request, pending, result.completion_data.user.personal_number)
+
+
+def _complete(request: HttpRequest, pending: PendingLogin, personal_number: str) -> LoginState:
+    # Orders are single-use, whatever host or session presents them again.
+    first_use = get_redis().set(
+        platform_key(f"bankid-used:{pending.order_ref}"), "1", nx=True, ex=86400
+    )
+    if not first_use:
+        raise LoginRefused(_("Inloggningen har redan använts. Logga in igen."), status=403)
+    public_host = getattr(request, "tenant", None) is None
+    user = find_login_account(personal_number, public_host=public_host)
+    if user is None:
+        if public_host:
+            message = _("Du har inget konto som operatör eller supportpersonal.")
+        else:
+            message = _("Du har inget konto hos den här vårdgivaren.")
+        return LoginState("failed", message, "no_account")
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # new session key
+    return LoginState("complete", _("Du är inloggad."), "", redirect=start_url(request, user))
+
+
+def start_url(request: HttpRequest, user: User) -> str:
+    if getattr(request, "tenant", None) is None:
+        return reverse("console-home") if user.is_operator else reverse("support-home")
+    if user.is_admin or user.is_clinician:
+        return reverse("overview")
+    return reverse("patient-home")

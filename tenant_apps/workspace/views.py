@@ -1,0 +1,32 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from careplatform.access import role_required
+from careplatform.netutils import client_ip
+from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
+
+
+@role_required("admin", "clinician")
+def overview(request: HttpRequest) -> HttpResponse:
+    return render(request, "workspace/overview.html")
+
+
+@role_required("patient")
+def patient_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "workspace/patient_home.html")
+
+
+@role_required("patient")
+@require_http_methods(["GET", "POST"])
+def consent(request: HttpRequest) -> HttpResponse:
+    version = current_consent_version()
+    if request.method == "POST":
+        if request.POST.get("version") != str(version.version):
+            # The text changed while the page was open: show the new one.
+            return render(request, "workspace/consent.html", {"consent": version, "changed": True})
+        give_consent(request.user, version, client_ip(request))
+        return redirect("patient-home")
+    if not needs_consent(request.user):
+        return redirect("patient-home")
+    return render(request, "workspace/consent.html", {"consent": version})

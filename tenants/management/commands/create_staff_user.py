@@ -1,0 +1,38 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
+
+from careplatform.validators import normalize_personnummer
+from tenant_apps.accounts.models import User
+from tenants.db import connection
+
+
+class Command(BaseCommand):
+    help = "Create an operator or support user on the public host (they log in with BankID)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("personnummer")
+        parser.add_argument("name", help='"FIRST LAST"')
+        parser.add_argument("--role", required=True, choices=["operator", "support"])
+
+    def handle(self, *args, **options):
+        connection.set_schema_to_public()
+        parts = options["name"].split()
+        if len(parts) < 2:
+            raise CommandError('Ange för- och efternamn, t.ex. "Sara Svensson".')
+        try:
+            pnr = normalize_personnummer(options["personnummer"])
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from None
+        role = options["role"]
+        try:
+            user = User.objects.create_user(
+                pnr,
+                " ".join(parts[:-1]),
+                parts[-1],
+                is_operator=role == "operator",
+                is_support=role == "support",
+            )
+        except (IntegrityError, ValidationError):
+            raise CommandError("Det finns redan en användare med det personnumret.") from None
+        self.stdout.write(f"Skapade {role} {user.full_name} ({pnr[:8]}-{pnr[8:]})")

@@ -130,7 +130,9 @@ def run(services: Services) -> int:
         SITE_PORT=port,
         SECURE_COOKIES=os.environ.get("SECURE_COOKIES", "0"),
     )
-    # SIGTERM (e.g. from a process manager) stops everything just like Ctrl-C.
+    # Ctrl-C (even when started from a shell that ignores SIGINT in background jobs) and SIGTERM
+    # from a process manager stop everything.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.default_int_handler)
     services.create_database()
     manage(env, "setup_platform", "--verbosity", "0")

@@ -1,13 +1,21 @@
 """BankID login on every host, through the simulator (manual 1, 6, 7 and 8)."""
 
+import os
+import subprocess
+import sys
+import uuid
+
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
 from careplatform import clock
+from careplatform.login import services
+from careplatform.login.services import LoginRefused, PendingLogin
 from careplatform.netutils import client_ip
 from tenant_apps.accounts.models import Consent, User
 from tenant_apps.accounts.services import publish_consent_text
@@ -386,3 +394,43 @@ def test_create_staff_user_refuses_duplicate(db):
     call_command("create_staff_user", pnr, "Maja Operatör", role="operator")
     with pytest.raises(CommandError, match="finns redan"):
         call_command("create_staff_user", pnr, "Maja Operatör", role="support")
+
+
+def _request_on(cast):
+    from django.contrib.sessions.backends.db import SessionStore
+
+    request = RequestFactory().post("/login/status/", HTTP_HOST=cast.host)
+    request.session = SessionStore()
+    request.tenant = cast.provider
+    request.user = AnonymousUser()
+    return request
+
+
+def test_an_order_logs_in_only_once(alfa):
+    pending = PendingLogin(
+        order_ref=str(uuid.uuid4()),
+        qr_start_token="t",
+        qr_start_secret="s",
+        auto_start_token="a",
+        mode="qr",
+        host=alfa.host,
+        started_at=0.0,
+    )
+    with schema_context(alfa.provider.schema_name):
+        first = services._complete(_request_on(alfa), pending, alfa.admin.personnummer)
+        assert first.state == "complete"
+        with pytest.raises(LoginRefused, match="redan använts"):
+            services._complete(_request_on(alfa), pending, alfa.admin.personnummer)
+
+
+def test_secret_key_is_required_outside_development():
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env={**env, "DJANGO_SETTINGS_MODULE": "careplatform.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr

@@ -71,6 +71,8 @@ TENANT_APPS = [
     "tenant_apps.accounts",
     "tenant_apps.audit",
     "tenant_apps.workspace",
+    "tenant_apps.profiles",
+    "tenant_apps.administration",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

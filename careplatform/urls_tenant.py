@@ -20,5 +20,7 @@ urlpatterns = [
     path("", include("careplatform.login.urls")),
     path("sprak/", i18n.choose_language, name="choose-language"),
     path("", include("tenant_apps.workspace.urls")),
+    path("", include("tenant_apps.profiles.urls")),
+    path("administration/", include("tenant_apps.administration.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

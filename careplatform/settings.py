@@ -55,6 +55,7 @@ SHARED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
     "channels",
@@ -73,6 +74,7 @@ TENANT_APPS = [
     "tenant_apps.workspace",
     "tenant_apps.profiles",
     "tenant_apps.administration",
+    "tenant_apps.bookings",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

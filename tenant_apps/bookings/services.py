@@ -1,0 +1,308 @@
+"""Bookings (manual 3, 7.4, 8): invite, Boka nu, confirm, reschedule, cancel.
+
+Every change is one transaction that also writes its outbox event; workers get the events after
+commit. No double booking: PostgreSQL's exclusion constraint refuses overlapping time for a
+clinician, so two concurrent invites cannot both win.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from careplatform import clock
+from careplatform.validators import normalize_mobile, normalize_personnummer
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings.models import (
+    HOLDS_TIME,
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    EventKind,
+    Participant,
+    ParticipantRole,
+)
+from tenant_apps.profiles.models import VisitType
+from tenant_apps.profiles.services import invite_blockers
+from tenants.models import CareProvider
+from tenants.tasks import enqueue_for_provider
+
+MESSAGE_MAX_LENGTH = 500
+OVERLAP_MESSAGE = _("Tiden krockar med en annan bokning för vårdpersonalen.")
+
+
+@dataclass(frozen=True)
+class PatientSpec:
+    personnummer: str
+    first_name: str
+    last_name: str
+    mobile: str
+
+
+def effective_status(booking: Booking, now: datetime.datetime | None = None) -> str:
+    """An unconfirmed booking whose start has passed is expired, stored or not."""
+    now = now or clock.now()
+    if booking.status == BookingStatus.UNCONFIRMED and booking.starts_at <= now:
+        return BookingStatus.EXPIRED
+    return booking.status
+
+
+def can_be_held(booking: Booking, now: datetime.datetime | None = None) -> bool:
+    """The one answer to "can this booking be held now?": pages, API and video ask it.
+    Only a confirmed booking can (Boka nu is confirmed at once); the room window comes on top."""
+    return effective_status(booking, now) == BookingStatus.CONFIRMED
+
+
+def _record(booking: Booking, kind: EventKind) -> None:
+    BookingEvent.objects.create(
+        booking=booking, kind=kind, booking_version=booking.version, created_at=clock.now()
+    )
+    enqueue_for_provider(dispatch_events)
+
+
+def dispatch_events() -> int:
+    """Runs in a worker, in the provider's schema: hand pending events on. The SMS issue plugs
+    its sending in here; until then events are only marked as dispatched."""
+    with transaction.atomic():
+        pending = list(
+            BookingEvent.objects.select_for_update(skip_locked=True)
+            .filter(dispatched_at__isnull=True)
+            .order_by("id")[:500]
+        )
+        for event in pending:
+            event.dispatched_at = clock.now()
+        BookingEvent.objects.bulk_update(pending, ["dispatched_at"])
+    return len(pending)
+
+
+def expire_overdue(now: datetime.datetime | None = None) -> int:
+    """Store "expired" for unconfirmed bookings whose start has passed (frees their slots)."""
+    now = now or clock.now()
+    return Booking.objects.filter(status=BookingStatus.UNCONFIRMED, starts_at__lte=now).update(
+        status=BookingStatus.EXPIRED, version=F("version") + 1
+    )
+
+
+def _match_patient(spec: PatientSpec, clinician: User) -> User:
+    """An existing patient of this provider is matched by personnummer (name and mobile
+    updated); otherwise a patient user is created."""
+    pnr = normalize_personnummer(spec.personnummer)
+    mobile = normalize_mobile(spec.mobile)
+    first, last = spec.first_name.strip(), spec.last_name.strip()
+    if not first or not last:
+        raise ValidationError({"patients": _("Ange patientens för- och efternamn.")})
+    if pnr == clinician.personnummer:
+        raise ValidationError({"patients": _("Du kan inte bjuda in dig själv till videobesök.")})
+    user = User.objects.select_for_update().filter(personnummer=pnr).first()
+    if user is None:
+        return User.objects.create_user(pnr, first, last, mobile=mobile, is_patient=True)
+    if not user.is_active:
+        raise ValidationError({"patients": _("Patienten är inaktiverad hos vårdgivaren.")})
+    user.first_name, user.last_name, user.mobile, user.is_patient = first, last, mobile, True
+    user.save(update_fields=["first_name", "last_name", "mobile", "is_patient"])
+    return user
+
+
+def _check_inviter(actor: User, clinician: User) -> None:
+    if actor.pk != clinician.pk and not actor.is_admin:
+        raise ValidationError(_("Bara administratörer kan boka åt andra."))
+    blockers = invite_blockers(clinician)
+    if blockers:
+        raise ValidationError({"clinician": blockers})
+
+
+def _check_visit_type(visit_type: VisitType, clinician: User) -> None:
+    if visit_type.clinician_id != clinician.pk or not visit_type.is_active:
+        raise ValidationError({"visit_type": _("Välj ett av vårdpersonalens aktiva besök.")})
+
+
+def _start_time(starts_at: datetime.datetime | None, instant: bool) -> datetime.datetime:
+    now = clock.now()
+    if instant:
+        return now
+    if starts_at is None:
+        raise ValidationError({"starts_at": _("Ange datum och tid, eller välj Boka nu.")})
+    if starts_at <= now:
+        raise ValidationError({"starts_at": _("Tiden har redan passerat. Välj en tid framåt.")})
+    return starts_at
+
+
+def _check_message(message: str) -> str:
+    message = (message or "").strip()
+    if len(message) > MESSAGE_MAX_LENGTH:
+        raise ValidationError(
+            {
+                "message": _("Meddelandet får vara högst %(max)d tecken.")
+                % {"max": MESSAGE_MAX_LENGTH}
+            }
+        )
+    return message
+
+
+def _save_holding_time(booking: Booking) -> None:
+    """Save; the exclusion constraint refuses overlapping time for the clinician."""
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:
+        if "booking_no_overlap" in str(exc):
+            raise ValidationError({"starts_at": OVERLAP_MESSAGE}) from None
+        raise
+
+
+@transaction.atomic
+def invite(
+    *,
+    actor: User,
+    clinician: User,
+    visit_type: VisitType,
+    provider: CareProvider,
+    patients: list[PatientSpec] = (),  # type: ignore[assignment]
+    colleague: User | None = None,
+    starts_at: datetime.datetime | None = None,
+    instant: bool = False,
+    message: str = "",
+) -> Booking:
+    """ "Bjud in till besök" (patients) or "Bjud in intern vårdpersonal" (a colleague)."""
+    _check_inviter(actor, clinician)
+    _check_visit_type(visit_type, clinician)
+    start = _start_time(starts_at, instant)
+    message = _check_message(message)
+    people = _participants(clinician, visit_type, list(patients), colleague)
+    confirmed = instant or colleague is not None or not provider.patient_confirmation_required
+    now = clock.now()
+    expire_overdue(now)
+    booking = Booking(
+        clinician=clinician,
+        visit_type=visit_type,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(minutes=visit_type.duration_minutes),
+        status=BookingStatus.CONFIRMED if confirmed else BookingStatus.UNCONFIRMED,
+        instant=instant,
+        message=message,
+        created_by=actor,
+        created_at=now,
+        confirmed_at=now if confirmed else None,
+    )
+    _save_holding_time(booking)
+    Participant.objects.bulk_create(
+        Participant(booking=booking, user=user, role=role, confirmed_at=now if confirmed else None)
+        for user, role in people
+    )
+    _record(booking, EventKind.INVITED)
+    return booking
+
+
+def _participants(
+    clinician: User, visit_type: VisitType, patients: list[PatientSpec], colleague: User | None
+) -> list[tuple[User, str]]:
+    if colleague is not None:
+        if patients:
+            raise ValidationError(_("Bjud in antingen patienter eller en kollega."))
+        if colleague.pk == clinician.pk:
+            raise ValidationError({"colleague": _("Du kan inte bjuda in dig själv.")})
+        if not (colleague.is_active and (colleague.is_clinician or colleague.is_admin)):
+            raise ValidationError({"colleague": _("Välj en aktiv kollega hos vårdgivaren.")})
+        return [(colleague, ParticipantRole.COLLEAGUE)]
+    if not patients:
+        raise ValidationError({"patients": _("Ange minst en patient.")})
+    if len(patients) > visit_type.max_patients:
+        raise ValidationError(
+            {
+                "patients": _("Besöket tar högst %(max)d patienter.")
+                % {"max": visit_type.max_patients}
+            }
+        )
+    users = [_match_patient(spec, clinician) for spec in patients]
+    if len({u.pk for u in users}) != len(users):
+        raise ValidationError({"patients": _("Samma patient är angiven två gånger.")})
+    return [(user, ParticipantRole.PATIENT) for user in users]
+
+
+def _locked(booking: Booking) -> Booking:
+    return Booking.objects.select_for_update().get(pk=booking.pk)
+
+
+def _check_changeable(booking: Booking) -> None:
+    status = effective_status(booking)
+    if status not in HOLDS_TIME:
+        labels = dict(BookingStatus.choices)
+        raise ValidationError(
+            _("Bokningen är %(status)s och kan inte ändras.")
+            % {"status": str(labels[status]).lower()}
+        )
+
+
+def _check_manager(booking: Booking, actor: User) -> None:
+    if actor.pk != booking.clinician_id and not actor.is_admin:
+        raise ValidationError(
+            _("Bara bokningens vårdpersonal eller en administratör kan ändra den.")
+        )
+
+
+@transaction.atomic
+def confirm(booking: Booking, patient: User) -> Booking:
+    """Bekräfta (manual 7.4): the booking is confirmed once every invited patient has."""
+    booking = _locked(booking)
+    participant = booking.participants.filter(user=patient).first()
+    if participant is None:
+        raise ValidationError(_("Du är inte inbjuden till den här bokningen."))
+    _check_changeable(booking)
+    now = clock.now()
+    if participant.confirmed_at is None:
+        participant.confirmed_at = now
+        participant.save(update_fields=["confirmed_at"])
+    if (
+        booking.status == BookingStatus.UNCONFIRMED
+        and not booking.participants.filter(confirmed_at__isnull=True).exists()
+    ):
+        booking.status = BookingStatus.CONFIRMED
+        booking.confirmed_at = now
+        booking.version += 1
+        booking.save(update_fields=["status", "confirmed_at", "version"])
+        _record(booking, EventKind.CONFIRMED)
+    return booking
+
+
+@transaction.atomic
+def reschedule(
+    booking: Booking, *, actor: User, provider: CareProvider, starts_at: datetime.datetime
+) -> Booking:
+    """The booking keeps its identity; where confirmation is required, patients confirm again."""
+    booking = _locked(booking)
+    _check_manager(booking, actor)
+    _check_changeable(booking)
+    start = _start_time(starts_at, instant=False)
+    if start == booking.starts_at:
+        return booking
+    duration = booking.ends_at - booking.starts_at
+    booking.starts_at, booking.ends_at = start, start + duration
+    booking.instant = False
+    needs_confirmation = (
+        provider.patient_confirmation_required
+        and booking.participants.filter(role=ParticipantRole.PATIENT).exists()
+    )
+    if needs_confirmation:
+        booking.status, booking.confirmed_at = BookingStatus.UNCONFIRMED, None
+        booking.participants.update(confirmed_at=None)
+    booking.version += 1
+    _save_holding_time(booking)
+    _record(booking, EventKind.RESCHEDULED)
+    return booking
+
+
+@transaction.atomic
+def cancel(booking: Booking, *, actor: User, reason: str = "") -> Booking:
+    booking = _locked(booking)
+    _check_manager(booking, actor)
+    _check_changeable(booking)
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at, booking.cancelled_by = clock.now(), actor
+    booking.cancel_reason = (reason or "").strip()[:500]
+    booking.version += 1
+    booking.save()
+    _record(booking, EventKind.CANCELLED)
+    return booking

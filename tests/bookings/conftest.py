@@ -1,0 +1,50 @@
+import datetime
+
+import pytest
+from django_tenants.utils import schema_context
+
+from careplatform import clock
+from tenant_apps.bookings.services import PatientSpec
+from tenant_apps.profiles import services as profiles
+from tests.support import personnummer
+
+
+@pytest.fixture
+def in_alfa(alfa):
+    with schema_context(alfa.provider.schema_name):
+        yield alfa
+
+
+@pytest.fixture
+def ready(in_alfa):
+    """Klara has a yrkestitel, a 1-1 and a group visit type, and her booking function on."""
+    clinician = in_alfa.clinician
+    profiles.update_consultation(clinician, title="Sjuksköterska", description="")
+    one = profiles.create_visit_type(
+        clinician, title="Återbesök", duration_minutes=30, kind="video"
+    )
+    group = profiles.create_visit_type(
+        clinician, title="Gruppsamtal", duration_minutes=60, kind="video_group", max_patients=3
+    )
+    profiles.activate_booking(clinician)
+    in_alfa.one_to_one, in_alfa.group = one, group
+    return in_alfa
+
+
+def patient_spec(n: int = 1, **overrides) -> PatientSpec:
+    values = {
+        "personnummer": personnummer("19700101", f"{100 + n:03d}"),
+        "first_name": f"Patient{n}",
+        "last_name": "Testsson",
+        "mobile": f"07012345{n:02d}",
+    }
+    values.update(overrides)
+    return PatientSpec(**values)
+
+
+def in_days(days: int, hour: int = 10) -> datetime.datetime:
+    local = clock.now().astimezone(datetime.timezone(datetime.timedelta(hours=1)))
+    day = local.date() + datetime.timedelta(days=days)
+    from careplatform.timeutil import local_datetime
+
+    return local_datetime(day, datetime.time(hour, 0))

@@ -1,0 +1,256 @@
+"""Booking rules (manual 3, 7.4): states, refusals, no double booking, outbox events."""
+
+import datetime
+import threading
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django_tenants.utils import schema_context
+
+from careplatform import clock
+from careplatform.timeutil import local_datetime
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings import services
+from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
+from tenant_apps.profiles import services as profiles
+from tests.bookings.conftest import in_days, patient_spec
+
+
+def invite(cast, **kwargs):
+    values = {
+        "actor": cast.clinician,
+        "clinician": cast.clinician,
+        "visit_type": cast.one_to_one,
+        "provider": cast.provider,
+        "patients": [patient_spec()],
+        "starts_at": in_days(2),
+    }
+    values.update(kwargs)
+    return services.invite(**values)
+
+
+def events(booking) -> list[tuple[str, int]]:
+    return list(BookingEvent.objects.filter(booking=booking).values_list("kind", "booking_version"))
+
+
+def test_invite_creates_an_unconfirmed_booking_and_the_patient(ready):
+    booking = invite(ready)
+    assert booking.status == BookingStatus.UNCONFIRMED
+    assert booking.ends_at - booking.starts_at == datetime.timedelta(minutes=30)
+    patient = User.objects.get(personnummer=patient_spec().personnummer)
+    assert patient.is_patient and patient.mobile == "+46701234501"
+    assert events(booking) == [("invited", 1)]
+
+
+def test_existing_patient_is_matched_by_personnummer_and_updated(ready):
+    per = ready.patient
+    booking = invite(
+        ready,
+        patients=[
+            patient_spec(personnummer=per.personnummer, first_name="Pelle", mobile="0739998877")
+        ],
+    )
+    per.refresh_from_db()
+    assert booking.participants.get().user == per
+    assert (per.first_name, per.mobile) == ("Pelle", "+46739998877")
+
+
+def test_boka_nu_starts_now_and_needs_no_confirmation(ready):
+    booking = invite(ready, starts_at=None, instant=True)
+    assert booking.status == BookingStatus.CONFIRMED and booking.instant
+    assert abs((booking.starts_at - clock.now()).total_seconds()) < 5
+    assert services.can_be_held(booking)
+
+
+def test_without_required_confirmation_a_booking_is_confirmed_at_once(ready):
+    ready.provider.patient_confirmation_required = False
+    assert invite(ready).status == BookingStatus.CONFIRMED
+
+
+def test_unconfirmed_booking_can_never_be_held(ready):
+    booking = invite(ready)
+    assert not services.can_be_held(booking)
+
+
+def test_patient_confirms_then_booking_can_be_held(ready):
+    booking = invite(ready)
+    patient = booking.participants.get().user
+    booking = services.confirm(booking, patient)
+    assert booking.status == BookingStatus.CONFIRMED and booking.version == 2
+    assert events(booking) == [("invited", 1), ("confirmed", 2)]
+    assert services.can_be_held(booking)
+
+
+def test_group_booking_is_confirmed_when_every_patient_has(ready):
+    booking = invite(ready, visit_type=ready.group, patients=[patient_spec(1), patient_spec(2)])
+    first, second = [p.user for p in booking.participants.all()]
+    assert services.confirm(booking, first).status == BookingStatus.UNCONFIRMED
+    assert services.confirm(booking, second).status == BookingStatus.CONFIRMED
+
+
+def test_confirming_someone_elses_booking_is_refused(ready):
+    booking = invite(ready)
+    with pytest.raises(ValidationError, match="inte inbjuden"):
+        services.confirm(booking, ready.patient)
+
+
+def test_unconfirmed_booking_whose_start_passed_is_expired(ready):
+    booking = invite(ready)
+    with time_machine.travel(booking.starts_at + datetime.timedelta(minutes=1), tick=False):
+        assert services.effective_status(booking) == BookingStatus.EXPIRED
+        with pytest.raises(ValidationError, match="utgången"):
+            services.confirm(booking, booking.participants.get().user)
+
+
+def test_reschedule_keeps_the_booking_and_asks_for_confirmation_again(ready):
+    booking = invite(ready)
+    booking = services.confirm(booking, booking.participants.get().user)
+    moved = services.reschedule(
+        booking, actor=ready.clinician, provider=ready.provider, starts_at=in_days(3)
+    )
+    assert moved.pk == booking.pk
+    assert moved.status == BookingStatus.UNCONFIRMED and moved.version == 3
+    assert moved.participants.get().confirmed_at is None
+    assert events(moved)[-1] == ("rescheduled", 3)
+
+
+def test_cancel_records_who_and_why_and_frees_the_slot(ready):
+    booking = invite(ready)
+    cancelled = services.cancel(booking, actor=ready.clinician, reason="Sjuk")
+    assert cancelled.status == BookingStatus.CANCELLED
+    assert (cancelled.cancelled_by, cancelled.cancel_reason) == (ready.clinician, "Sjuk")
+    assert events(cancelled)[-1] == ("cancelled", 2)
+    assert invite(ready, patients=[patient_spec(2)]).status == BookingStatus.UNCONFIRMED
+
+
+def test_cancelled_booking_cannot_be_cancelled_rescheduled_or_confirmed(ready):
+    booking = services.cancel(invite(ready), actor=ready.clinician)
+    with pytest.raises(ValidationError, match="avbokad"):
+        services.cancel(booking, actor=ready.clinician)
+    with pytest.raises(ValidationError, match="avbokad"):
+        services.reschedule(
+            booking, actor=ready.clinician, provider=ready.provider, starts_at=in_days(4)
+        )
+    with pytest.raises(ValidationError, match="avbokad"):
+        services.confirm(booking, booking.participants.get().user)
+
+
+def test_overlapping_booking_is_refused_and_writes_nothing(ready):
+    invite(ready)
+    before = (Booking.objects.count(), BookingEvent.objects.count(), User.objects.count())
+    with pytest.raises(ValidationError, match="krockar"):
+        invite(
+            ready, patients=[patient_spec(2)], starts_at=in_days(2) + datetime.timedelta(minutes=15)
+        )
+    assert (Booking.objects.count(), BookingEvent.objects.count(), User.objects.count()) == before
+
+
+def test_back_to_back_bookings_do_not_overlap(ready):
+    invite(ready)
+    assert invite(
+        ready, patients=[patient_spec(2)], starts_at=in_days(2) + datetime.timedelta(minutes=30)
+    )
+
+
+def test_expired_booking_frees_its_slot(ready):
+    start = clock.now() + datetime.timedelta(minutes=10)
+    invite(ready, starts_at=start)
+    with time_machine.travel(start + datetime.timedelta(minutes=1), tick=False):
+        later = invite(
+            ready, patients=[patient_spec(2)], starts_at=clock.now() + datetime.timedelta(minutes=5)
+        )
+    assert later.status == BookingStatus.UNCONFIRMED
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"starts_at": None}, "Ange datum och tid"),
+        ({"message": "x" * 501}, "högst 500 tecken"),
+        ({"patients": []}, "minst en patient"),
+        ({"patients": [patient_spec(1), patient_spec(2)]}, "högst 1 patienter"),
+    ],
+)
+def test_bad_invites_are_refused_and_store_nothing(ready, change, message):
+    before = (Booking.objects.count(), BookingEvent.objects.count(), User.objects.count())
+    with pytest.raises(ValidationError, match=message):
+        invite(ready, **change)
+    assert (Booking.objects.count(), BookingEvent.objects.count(), User.objects.count()) == before
+
+
+def test_past_time_is_refused(ready):
+    with pytest.raises(ValidationError, match="redan passerat"):
+        invite(ready, starts_at=clock.now() - datetime.timedelta(minutes=1))
+
+
+def test_nobody_can_invite_themselves(ready):
+    with pytest.raises(ValidationError, match="dig själv"):
+        invite(ready, patients=[patient_spec(personnummer=ready.clinician.personnummer)])
+    with pytest.raises(ValidationError, match="dig själv"):
+        invite(ready, patients=[], colleague=ready.clinician)
+
+
+def test_colleague_invite_is_a_confirmed_test_visit(ready):
+    booking = invite(ready, patients=[], colleague=ready.colleague)
+    assert booking.status == BookingStatus.CONFIRMED
+    assert booking.participants.get().role == "colleague"
+
+
+def test_group_visit_takes_up_to_its_maximum(ready):
+    specs = [patient_spec(n) for n in range(1, 5)]
+    assert invite(ready, visit_type=ready.group, patients=specs[:3]).participants.count() == 3
+    with pytest.raises(ValidationError, match="högst 3"):
+        invite(ready, visit_type=ready.group, patients=specs, starts_at=in_days(5))
+
+
+def test_inactive_or_foreign_visit_type_is_refused(ready):
+    profiles.set_visit_type_active(ready.group, False)
+    with pytest.raises(ValidationError, match="aktiva besök"):
+        invite(ready, visit_type=ready.group)
+    other = profiles.create_visit_type(
+        ready.colleague, title="X", duration_minutes=20, kind="video"
+    )
+    with pytest.raises(ValidationError, match="aktiva besök"):
+        invite(ready, visit_type=other)
+
+
+def test_clinician_whose_booking_function_is_off_cannot_invite(ready):
+    profiles.deactivate_booking(ready.clinician)
+    with pytest.raises(ValidationError, match="bokningsfunktionen"):
+        invite(ready)
+
+
+def test_admin_can_book_on_behalf_of_a_clinician_but_a_colleague_cannot(ready):
+    assert invite(ready, actor=ready.admin).created_by == ready.admin
+    with pytest.raises(ValidationError, match="administratörer"):
+        invite(ready, actor=ready.colleague, patients=[patient_spec(2)], starts_at=in_days(6))
+
+
+def test_rolled_back_change_leaves_no_event(ready):
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        invite(ready)
+        raise RuntimeError("rollback")
+    assert not BookingEvent.objects.exists()
+
+
+def test_events_are_handed_to_workers_only_after_commit(ready, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as callbacks:
+        booking = invite(ready)
+    assert len(callbacks) == 1
+    assert services.dispatch_events() == 1
+    assert BookingEvent.objects.get(booking=booking).dispatched_at is not None
+
+
+def test_time_that_does_not_exist_on_the_dst_day_is_refused():
+    with pytest.raises(ValidationError, match="finns inte"):
+        local_datetime(datetime.date(2027, 3, 28), datetime.time(2, 30))
+    assert local_datetime(
+        datetime.date(2027, 3, 28), datetime.time(3, 30)
+    ).utcoffset() == datetime.timedelta(hours=2)
+    assert local_datetime(
+        datetime.date(2027, 10, 31), datetime.time(2, 30)
+    ).utcoffset() == datetime.timedelta(hours=2)

@@ -1,13 +1,10 @@
 """Booking rules (manual 3, 7.4): states, refusals, no double booking, outbox events."""
 
 import datetime
-import threading
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
-from django_tenants.utils import schema_context
 
 from careplatform import clock
 from careplatform.timeutil import local_datetime

@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("tenant_apps.workspace.urls")),
     path("", include("tenant_apps.profiles.urls")),
     path("administration/", include("tenant_apps.administration.urls")),
+    path("", include("tenant_apps.bookings.urls")),
     path("api/v1/", include(api_urlpatterns)),
 ]

@@ -125,3 +125,17 @@ class BookingEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} v{self.booking_version} ({self.booking_id})"
+
+
+class CalendarFeed(models.Model):
+    """A clinician's private iCal feed. Only a hash of the secret is stored; a new link
+    replaces the old one, and turning the feed off revokes it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Kalenderflöde för {self.user}"

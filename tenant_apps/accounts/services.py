@@ -56,6 +56,25 @@ def publish_consent_text(text: str) -> ConsentVersion:
         return ConsentVersion.objects.create(version=number, text=text, published_at=clock.now())
 
 
+def _normalized_consent_text(text: str) -> str:
+    # Browsers send a textarea's line breaks as CRLF: the same words are the same text.
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def update_consent_text(text: str) -> ConsentVersion | None:
+    """Publish `text` as a new version only when it differs from the current one: saving the
+    settings page unchanged must not ask every patient to consent again."""
+    text = _normalized_consent_text(text)
+    if not text:
+        raise ValidationError({"consent_text": _("Skriv en samtyckestext.")})
+    with transaction.atomic():
+        # Wait for a concurrent publisher, then compare with what it published.
+        ConsentVersion.objects.select_for_update().order_by("-version").first()
+        if _normalized_consent_text(current_consent_version().text) == text:
+            return None
+        return publish_consent_text(text)
+
+
 # -- the administration tool (manual 1 and 8) ---------------------------------------------------
 
 STAFF_FIELDS = ("first_name", "last_name", "mobile", "email", "language")

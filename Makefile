@@ -29,7 +29,8 @@ lint: $(STAMP)
 		careplatform/bankid/client.py careplatform/bankid/errors.py careplatform/bankid/messages.py \
 		careplatform/bankid/qr.py careplatform/bankid/simulator/store.py \
 		careplatform/login/services.py careplatform/netutils.py careplatform/i18n.py \
-		careplatform/db_backend/base.py tenant_apps/accounts/services.py
+		careplatform/db_backend/base.py tenant_apps/accounts/services.py \
+		tenant_apps/administration/services.py
 
 bench: $(STAMP)
 	$(PY) -m careplatform.devserver bench

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from careplatform import clock
@@ -54,6 +54,19 @@ def can_be_held(booking: Booking, now: datetime.datetime | None = None) -> bool:
     """The one answer to "can this booking be held now?": pages, API and video ask it.
     Only a confirmed booking can (Boka nu is confirmed at once); the room window comes on top."""
     return effective_status(booking, now) == BookingStatus.CONFIRMED
+
+
+def with_effective_status(
+    bookings: QuerySet[Booking], status: str, now: datetime.datetime | None = None
+) -> QuerySet[Booking]:
+    """Narrow `bookings` to those whose effective_status is `status`, in SQL (list filters)."""
+    now = now or clock.now()
+    overdue = Q(status=BookingStatus.UNCONFIRMED, starts_at__lte=now)
+    if status == BookingStatus.EXPIRED:
+        return bookings.filter(overdue | Q(status=BookingStatus.EXPIRED))
+    if status == BookingStatus.UNCONFIRMED:
+        return bookings.filter(status=status, starts_at__gt=now)
+    return bookings.filter(status=status)
 
 
 def _record(booking: Booking, kind: EventKind) -> None:

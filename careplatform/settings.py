@@ -58,6 +58,7 @@ SHARED_APPS = [
     "django.contrib.postgres",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files (the CSP allows 'self')
     "channels",
     "django_q",
     "careplatform",
@@ -75,6 +76,7 @@ TENANT_APPS = [
     "tenant_apps.profiles",
     "tenant_apps.administration",
     "tenant_apps.bookings",
+    "tenant_apps.api",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -237,11 +239,36 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "tenant_apps.api.schema.ApiAutoSchema",
+    # Integrations send `Authorization: Token <key>` (no CSRF); pages use the session with CSRF.
+    # The token class comes first so that an unauthenticated call gets 401 with a challenge.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenant_apps.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # Logged in, and a patient only after giving consent (manual 7.3).
+    "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.api.permissions.ConsentGiven"],
+    # JSON only: the browsable API needs inline scripts, which the CSP refuses; see /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "tenant_apps.api.errors.exception_handler",
 }
-SPECTACULAR_SETTINGS = {"TITLE": "CarePlatform API", "VERSION": "1.0.0"}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "CarePlatform API",
+    "DESCRIPTION": (
+        "Videobesök för vårdgivare: vårdpersonal, patienter, bokningsbara besök och bokningar. "
+        "Varje vårdgivare har sitt eget API på sin egen adress. Logga in med sessionen (sidorna) "
+        "eller med en personlig API-nyckel: `Authorization: Token <nyckel>`. Tider är ISO 8601 "
+        "med UTC-förskjutning; datum och lokala tider är svensk tid (Europe/Stockholm)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # BankID RP API v6.0. The simulator (served on the public host under /bankid-simulator/) is on
 # with DEBUG and never otherwise unless BANKID_SIMULATOR is set; it is then the default URL.

@@ -1,18 +1,12 @@
 """URLs of a provider host (<subdomain>.careplatform.se)."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
 
 from careplatform import i18n, views
 from careplatform.health import healthz
 
 handler404 = "careplatform.errors.page_not_found"
 handler500 = "careplatform.errors.server_error"
-
-api_urlpatterns = [
-    path("provider/", views.ProviderInfoView.as_view(), name="api-provider"),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-]
 
 urlpatterns = [
     path("", views.provider_home, name="provider-home"),
@@ -23,5 +17,6 @@ urlpatterns = [
     path("", include("tenant_apps.profiles.urls")),
     path("administration/", include("tenant_apps.administration.urls")),
     path("", include("tenant_apps.bookings.urls")),
-    path("api/v1/", include(api_urlpatterns)),
+    path("api/", include("tenant_apps.api.urls")),
+    path("api-nycklar/", include("tenant_apps.api.token_urls")),
 ]

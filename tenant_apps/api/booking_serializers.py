@@ -1,0 +1,203 @@
+"""Serializers for bookings: what a booking looks like to its viewer, and the parsing of invite,
+reschedule, cancel and the list filters. The rules are in tenant_apps.bookings.services."""
+
+import datetime
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from careplatform.timeutil import local_datetime
+from tenant_apps.accounts.models import User
+from tenant_apps.api.serializers import MobileField, PersonnummerField
+from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
+from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
+from tenant_apps.profiles.models import VisitKind, VisitType
+
+# -- what a booking looks like ----------------------------------------------------------------
+
+
+class ClinicianSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="full_name")
+    title = serializers.SerializerMethodField(help_text="Yrkestitel")
+
+    def get_title(self, user: User) -> str:
+        try:
+            return user.profile.title
+        except ObjectDoesNotExist:
+            return ""
+
+
+class VisitTypeSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    duration_minutes = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=VisitKind.choices)
+
+
+class ParticipantSerializer(serializers.Serializer):
+    user = serializers.IntegerField(source="user_id")
+    name = serializers.CharField(source="user.full_name")
+    role = serializers.ChoiceField(choices=ParticipantRole.choices)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class BookingSerializer(serializers.Serializer):
+    """A booking as its viewer may see it. `status` is the effective status: an unconfirmed
+    booking whose start has passed is expired. A patient sees no other patients."""
+
+    id = serializers.IntegerField()
+    status = serializers.SerializerMethodField()
+    can_be_held = serializers.SerializerMethodField()
+    clinician = ClinicianSummarySerializer()
+    visit_type = VisitTypeSummarySerializer()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    instant = serializers.BooleanField(help_text="Boka nu")
+    message = serializers.CharField()
+    version = serializers.IntegerField()
+    participants = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    cancelled_at = serializers.DateTimeField(allow_null=True)
+    cancelled_by = serializers.IntegerField(source="cancelled_by_id", allow_null=True)
+    cancel_reason = serializers.CharField()
+
+    def _now(self) -> datetime.datetime:
+        return self.context["now"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=BookingStatus.choices))
+    def get_status(self, booking: Booking) -> str:
+        return effective_status(booking, self._now())
+
+    def get_can_be_held(self, booking: Booking) -> bool:
+        return can_be_held(booking, self._now())
+
+    @extend_schema_field(ParticipantSerializer(many=True))
+    def get_participants(self, booking: Booking) -> list:
+        viewer = self.context["request"].user
+        people = list(booking.participants.all())  # prefetched
+        if not (viewer.is_admin or viewer.pk == booking.clinician_id):
+            people = [p for p in people if p.user_id == viewer.pk]
+        return ParticipantSerializer(people, many=True).data
+
+
+# -- parsing -----------------------------------------------------------------------------------
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time with its UTC offset; a local wall-clock time goes in date + time."""
+
+    def enforce_timezone(self, value: datetime.datetime) -> datetime.datetime:
+        if timezone.is_naive(value):
+            raise serializers.ValidationError(
+                _(
+                    "Ange tiden med UTC-förskjutning, t.ex. 2026-05-04T10:00:00+02:00, "
+                    "eller som date och time (svensk tid)."
+                )
+            )
+        return super().enforce_timezone(value)
+
+
+class StartTimeSerializer(serializers.Serializer):
+    """A start time as `starts_at` (with offset) or as `date` + `time` in Swedish local time,
+    where a time that does not exist on a DST day is refused."""
+
+    starts_at = AwareDateTimeField(required=False, allow_null=True)
+    date = serializers.DateField(required=False, help_text="Lokalt datum (Europe/Stockholm)")
+    time = serializers.TimeField(required=False, help_text="Lokal tid, HH:MM (Europe/Stockholm)")
+
+    def validate(self, attrs: dict) -> dict:
+        day, time = attrs.pop("date", None), attrs.pop("time", None)
+        if day is None and time is None:
+            return attrs
+        if day is None or time is None:
+            missing = "date" if day is None else "time"
+            raise serializers.ValidationError({missing: _("Ange både datum och tid.")})
+        if attrs.get("starts_at") is not None:
+            raise serializers.ValidationError(
+                {"starts_at": _("Ange antingen starts_at eller date och time.")}
+            )
+        try:
+            attrs["starts_at"] = local_datetime(day, time)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"time": error.messages}) from None
+        return attrs
+
+
+class PatientSpecSerializer(serializers.Serializer):
+    personnummer = PersonnummerField(max_length=13)
+    first_name = serializers.CharField(max_length=100)
+    last_name = serializers.CharField(max_length=100)
+    mobile = MobileField(max_length=20)
+
+
+class InviteSerializer(StartTimeSerializer):
+    """Bjud in till besök (patients) or Bjud in intern vårdpersonal (a colleague)."""
+
+    clinician = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(),
+        required=False,
+        help_text="Administratörer: vårdpersonalen bokningen gäller (standard: du själv)",
+    )
+    visit_type = serializers.PrimaryKeyRelatedField(queryset=VisitType.objects.all())
+    patients = PatientSpecSerializer(many=True, required=False, default=list)
+    colleague = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    instant = serializers.BooleanField(default=False, help_text="Boka nu: mötet börjar nu")
+    message = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=f"Visas för patienten efter inloggning, högst {MESSAGE_MAX_LENGTH} tecken",
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        if attrs["instant"] and attrs.get("starts_at") is not None:
+            raise serializers.ValidationError({"instant": _("Välj antingen en tid eller Boka nu.")})
+        return attrs
+
+
+class RescheduleSerializer(StartTimeSerializer):
+    pass
+
+
+class CancelSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Anledning"
+    )
+
+
+class BookingFilterSerializer(serializers.Serializer):
+    """Query parameters of the booking list; `from`/`to` are local dates (Europe/Stockholm),
+    both inclusive."""
+
+    status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
+    to = serializers.DateField(required=False)
+    clinician = serializers.IntegerField(required=False, help_text="Administratörer: filtrera")
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        fields["from"] = serializers.DateField(required=False)  # a keyword in Python
+        return fields
+
+    def validate(self, attrs: dict) -> dict:
+        start, end = attrs.get("from"), attrs.get("to")
+        if start and end and end < start:
+            raise serializers.ValidationError({"to": _("Slutdatum kan inte vara före startdatum.")})
+        return attrs
+
+    def time_range(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+        """[start of `from`, start of the day after `to`) in local time."""
+        start, end = self.validated_data.get("from"), self.validated_data.get("to")
+        midnight = datetime.time(0, 0)
+        return (
+            local_datetime(start, midnight) if start else None,
+            local_datetime(end + datetime.timedelta(days=1), midnight) if end else None,
+        )

@@ -1,0 +1,40 @@
+"""The OpenAPI schema's error responses, so clients know what a refusal looks like: 400 names
+the fields, 401/403/404 carry {"detail", "code"}."""
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(required=False)
+
+
+class ValidationErrorSerializer(serializers.Serializer):
+    """{"field": ["message"]} for each refused field, or {"detail": "..."} when the rule concerns
+    no single field."""
+
+    detail = serializers.CharField(required=False)
+    non_field_errors = serializers.ListField(child=serializers.CharField(), required=False)
+
+
+class ApiAutoSchema(AutoSchema):
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        errors = {}
+        if self.method != "GET" or self._validates_query():
+            errors["400"] = (ValidationErrorSerializer, "Ogiltiga uppgifter; fälten namnges.")
+        if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
+            errors["401"] = (ErrorSerializer, "Inte inloggad, eller ogiltig API-nyckel.")
+            errors["403"] = (ErrorSerializer, "Rollen får inte detta, eller samtycke saknas.")
+        if "{id}" in self.path:
+            errors["404"] = (ErrorSerializer, "Finns inte hos den här vårdgivaren.")
+        for code, (serializer, description) in errors.items():
+            response = OpenApiResponse(serializer, description=description)
+            responses.setdefault(code, self._get_response_for_code(response, code))
+        return responses
+
+    def _validates_query(self) -> bool:
+        return self._is_list_view() and hasattr(self.view, "filter_serializer")

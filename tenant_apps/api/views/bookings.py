@@ -1,0 +1,127 @@
+"""Bookings (manual 3, 7.4, 8): list with filters, invite (Bjud in till besök, Boka nu, Bjud in
+intern vårdpersonal), confirm, reschedule, cancel. Every rule is tenant_apps.bookings.services'."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from careplatform import clock
+from tenant_apps.api import access
+from tenant_apps.api.booking_serializers import (
+    BookingFilterSerializer,
+    BookingSerializer,
+    CancelSerializer,
+    InviteSerializer,
+    RescheduleSerializer,
+)
+from tenant_apps.api.permissions import ConsentGiven, IsPatient, IsStaff
+from tenant_apps.api.views.base import IdLookup, Pages
+from tenant_apps.bookings import services
+from tenant_apps.bookings.access import visible_bookings
+from tenant_apps.bookings.models import Booking
+from tenant_apps.bookings.services import PatientSpec
+
+
+class _BookingPermission(BasePermission):
+    """Reading: anyone with bookings. Confirming: patients. Everything else: staff."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        needed = IsPatient if view.action == "confirm" else IsStaff
+        return needed().has_permission(request, view)
+
+
+def _filtered(bookings: QuerySet[Booking], filters: BookingFilterSerializer, user) -> QuerySet:
+    values = filters.validated_data
+    if "status" in values:
+        bookings = services.with_effective_status(bookings, values["status"])
+    start, end = filters.time_range()
+    if start is not None:
+        bookings = bookings.filter(starts_at__gte=start)
+    if end is not None:
+        bookings = bookings.filter(starts_at__lt=end)
+    if "clinician" in values and user.is_admin:
+        bookings = bookings.filter(clinician_id=values["clinician"])
+    return bookings
+
+
+class BookingViewSet(IdLookup, viewsets.GenericViewSet):
+    """Clinicians see their own bookings (and test visits they are invited to), admins all of
+    their provider's, patients only their own."""
+
+    permission_classes = [ConsentGiven, _BookingPermission]
+    serializer_class = BookingSerializer
+    filter_serializer = BookingFilterSerializer
+    pagination_class = Pages
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "now": clock.now()}
+
+    def _present(self, booking: Booking, code: int = status.HTTP_200_OK) -> Response:
+        booking = access.booking_for(self.request.user, booking.pk)  # fresh, with relations
+        return Response(self.get_serializer(booking).data, status=code)
+
+    @extend_schema(parameters=[BookingFilterSerializer])
+    def list(self, request: Request) -> Response:
+        filters = self.filter_serializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        bookings = _filtered(visible_bookings(request.user), filters, request.user)
+        page = self.paginate_queryset(access.presented(bookings))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=InviteSerializer, responses={201: BookingSerializer})
+    def create(self, request: Request) -> Response:
+        form = InviteSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        booking = services.invite(
+            actor=request.user,
+            clinician=data.get("clinician") or request.user,
+            visit_type=data["visit_type"],
+            provider=request.tenant,
+            patients=[PatientSpec(**patient) for patient in data["patients"]],
+            colleague=data.get("colleague"),
+            starts_at=data.get("starts_at"),
+            instant=data["instant"],
+            message=data["message"],
+        )
+        return self._present(booking, status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(self.get_serializer(access.booking_for(request.user, pk)).data)
+
+    @extend_schema(request=None, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request: Request, pk: int) -> Response:
+        """Bekräfta (manual 7.4): the booking is confirmed once every invited patient has."""
+        booking = services.confirm(access.booking_for(request.user, pk), request.user)
+        return self._present(booking)
+
+    @extend_schema(request=RescheduleSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def reschedule(self, request: Request, pk: int) -> Response:
+        """New time, same booking; where confirmation is required, patients confirm again."""
+        booking = access.booking_for(request.user, pk)
+        form = RescheduleSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        booking = services.reschedule(
+            booking,
+            actor=request.user,
+            provider=request.tenant,
+            starts_at=form.validated_data.get("starts_at"),
+        )
+        return self._present(booking)
+
+    @extend_schema(request=CancelSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: int) -> Response:
+        booking = access.booking_for(request.user, pk)
+        form = CancelSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        booking = services.cancel(booking, actor=request.user, reason=form.validated_data["reason"])
+        return self._present(booking)

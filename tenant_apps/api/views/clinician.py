@@ -1,0 +1,149 @@
+"""The caller (me), Min profil and the booking function (manual 2.1, 2.4), and bookable visits
+(manual 2.3): a clinician's own; admins may read every clinician's."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenant_apps.accounts.models import User
+from tenant_apps.api import access
+from tenant_apps.api.permissions import ConsentGiven, IsClinician
+from tenant_apps.api.serializers import (
+    BookingFunctionSerializer,
+    MeSerializer,
+    ProfileSerializer,
+    VisitTypeSerializer,
+)
+from tenant_apps.api.views.base import IdLookup, Pages
+from tenant_apps.profiles.models import VisitType
+from tenant_apps.profiles.services import (
+    activate_booking,
+    booking_blockers,
+    create_visit_type,
+    deactivate_booking,
+    get_profile,
+    set_visit_type_active,
+    update_consultation,
+    update_visit_type,
+)
+
+
+class MeView(APIView):
+    """Who the caller is: name, contact details and roles."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(MeSerializer(request.user).data)
+
+
+class ProfileView(GenericAPIView):
+    """Min profil → Konsultation: yrkestitel and description."""
+
+    permission_classes = [ConsentGiven, IsClinician]
+    serializer_class = ProfileSerializer
+
+    def get(self, request: Request) -> Response:
+        return Response(ProfileSerializer(get_profile(request.user)).data)
+
+    def patch(self, request: Request) -> Response:
+        profile = get_profile(request.user)
+        form = ProfileSerializer(profile, data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        values = {"title": profile.title, "description": profile.description}
+        values.update(form.validated_data)
+        profile = update_consultation(request.user, **values)
+        return Response(ProfileSerializer(profile).data)
+
+
+def _booking_function(user: User) -> dict:
+    return {"active": get_profile(user).booking_enabled, "blockers": booking_blockers(user)}
+
+
+class BookingFunctionView(viewsets.ViewSet):
+    """Aktivera bokningsfunktion: on only with a yrkestitel and an active visit type; until
+    then `blockers` says what is missing, in the manual's words."""
+
+    permission_classes = [ConsentGiven, IsClinician]
+
+    @extend_schema(responses=BookingFunctionSerializer)
+    def retrieve(self, request: Request) -> Response:
+        return Response(BookingFunctionSerializer(_booking_function(request.user)).data)
+
+    @extend_schema(request=None, responses=BookingFunctionSerializer)
+    def activate(self, request: Request) -> Response:
+        activate_booking(request.user)
+        return Response(BookingFunctionSerializer(_booking_function(request.user)).data)
+
+    @extend_schema(request=None, responses=BookingFunctionSerializer)
+    def deactivate(self, request: Request) -> Response:
+        deactivate_booking(request.user)
+        return Response(BookingFunctionSerializer(_booking_function(request.user)).data)
+
+
+class _VisitTypePermission(BasePermission):
+    """Reading: clinicians (their own) and admins (anyone's). Writing: clinicians."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        user = request.user
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return user.is_admin or user.is_clinician
+        return user.is_clinician
+
+
+class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
+    """Bokningsbara besök."""
+
+    permission_classes = [ConsentGiven, _VisitTypePermission]
+    serializer_class = VisitTypeSerializer
+    pagination_class = Pages
+
+    def _own(self, pk: int) -> VisitType:
+        visit_type = access.visit_type_for(self.request.user, pk)
+        if visit_type.clinician_id != self.request.user.pk:
+            raise PermissionDenied("Bara vårdpersonalen själv kan ändra sina bokningsbara besök.")
+        return visit_type
+
+    @extend_schema(
+        parameters=[OpenApiParameter("clinician", int, required=False, description="Admins")]
+    )
+    def list(self, request: Request) -> Response:
+        visit_types = access.visible_visit_types(request.user)
+        clinician = request.query_params.get("clinician", "")
+        if clinician.isdigit():
+            visit_types = visit_types.filter(clinician_id=int(clinician))
+        page = self.paginate_queryset(visit_types)
+        return self.get_paginated_response(VisitTypeSerializer(page, many=True).data)
+
+    @extend_schema(responses={201: VisitTypeSerializer})
+    def create(self, request: Request) -> Response:
+        form = VisitTypeSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        visit_type = create_visit_type(request.user, **form.visit_type_fields())
+        return Response(VisitTypeSerializer(visit_type).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(VisitTypeSerializer(access.visit_type_for(request.user, pk)).data)
+
+    def partial_update(self, request: Request, pk: int) -> Response:
+        visit_type = self._own(pk)
+        form = VisitTypeSerializer(visit_type, data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        visit_type = update_visit_type(visit_type, **form.visit_type_fields(visit_type))
+        return Response(VisitTypeSerializer(visit_type).data)
+
+    @extend_schema(request=None, responses=VisitTypeSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: int) -> Response:
+        return Response(VisitTypeSerializer(set_visit_type_active(self._own(pk), True)).data)
+
+    @extend_schema(request=None, responses=VisitTypeSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: int) -> Response:
+        """Deactivating the last active visit type turns the booking function off too."""
+        return Response(VisitTypeSerializer(set_visit_type_active(self._own(pk), False)).data)

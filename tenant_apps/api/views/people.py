@@ -1,0 +1,161 @@
+"""Staff (admins add, edit, deactivate clinicians), colleagues, and patients (manual 1 and 8).
+The rules are the accounts services'; lists and searches are the administration tool's, and an
+admin's view of patients is written to the audit log as on the pages."""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from careplatform.netutils import client_ip
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import (
+    add_patient,
+    add_staff_member,
+    set_user_active,
+    update_patient,
+    update_staff_member,
+)
+from tenant_apps.administration import services as admin_tool
+from tenant_apps.api import access
+from tenant_apps.api.permissions import ConsentGiven, IsAdmin, IsStaff
+from tenant_apps.api.serializers import (
+    ColleagueSerializer,
+    NewStaffMemberSerializer,
+    PatientSerializer,
+    StaffMemberSerializer,
+)
+from tenant_apps.api.views.base import IdLookup, Pages
+from tenant_apps.audit.services import record_access
+
+SEARCH = OpenApiParameter(
+    "search", str, description="Namn, personnummer, mobilnummer eller e-post", required=False
+)
+
+
+def _searched(request: Request, users: QuerySet[User]) -> QuerySet[User]:
+    return admin_tool.search_users(users, request.query_params.get("search", ""))
+
+
+class StaffViewSet(IdLookup, viewsets.GenericViewSet):
+    """Vårdpersonal och administratörer (admins only)."""
+
+    permission_classes = [ConsentGiven, IsAdmin]
+    serializer_class = StaffMemberSerializer
+    pagination_class = Pages
+
+    @extend_schema(parameters=[SEARCH])
+    def list(self, request: Request) -> Response:
+        page = self.paginate_queryset(_searched(request, admin_tool.staff_members()))
+        return self.get_paginated_response(StaffMemberSerializer(page, many=True).data)
+
+    @extend_schema(request=NewStaffMemberSerializer, responses={201: StaffMemberSerializer})
+    def create(self, request: Request) -> Response:
+        form = NewStaffMemberSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = add_staff_member(
+            personnummer=form.validated_data["personnummer"],
+            is_admin=form.validated_data["is_admin"],
+            is_clinician=form.validated_data["is_clinician"],
+            **form.person_fields(),
+        )
+        return Response(StaffMemberSerializer(user).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        return Response(StaffMemberSerializer(access.staff_member(pk)).data)
+
+    def partial_update(self, request: Request, pk: int) -> Response:
+        member = access.staff_member(pk)
+        form = StaffMemberSerializer(member, data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        roles = {
+            "is_admin": form.validated_data.get("is_admin", member.is_admin),
+            "is_clinician": form.validated_data.get("is_clinician", member.is_clinician),
+        }
+        member = update_staff_member(member, **roles, **form.person_fields())
+        return Response(StaffMemberSerializer(member).data)
+
+    @extend_schema(request=None, responses=StaffMemberSerializer)
+    @action(detail=True, methods=["post"])
+    def activate(self, request: Request, pk: int) -> Response:
+        return Response(StaffMemberSerializer(set_user_active(access.staff_member(pk), True)).data)
+
+    @extend_schema(request=None, responses=StaffMemberSerializer)
+    @action(detail=True, methods=["post"])
+    def deactivate(self, request: Request, pk: int) -> Response:
+        """A deactivated user cannot log in, and their API keys stop working. The provider
+        keeps at least one active admin."""
+        member = set_user_active(access.staff_member(pk), False)
+        return Response(StaffMemberSerializer(member).data)
+
+
+class ColleagueViewSet(viewsets.GenericViewSet):
+    """Active staff of the provider, for Bjud in intern vårdpersonal."""
+
+    permission_classes = [ConsentGiven, IsStaff]
+    serializer_class = ColleagueSerializer
+    pagination_class = Pages
+
+    def list(self, request: Request) -> Response:
+        colleagues = admin_tool.staff_members().filter(is_active=True)
+        page = self.paginate_queryset(colleagues)
+        return self.get_paginated_response(ColleagueSerializer(page, many=True).data)
+
+
+class _PatientPermission(BasePermission):
+    """Reading: admins and clinicians (their own patients). Adding and editing: admins."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        user = request.user
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return user.is_admin or user.is_clinician
+        return user.is_admin
+
+
+class PatientViewSet(IdLookup, viewsets.GenericViewSet):
+    """Patienter: admins see and edit all; clinicians read those invited to their bookings."""
+
+    permission_classes = [ConsentGiven, _PatientPermission]
+    serializer_class = PatientSerializer
+    pagination_class = Pages
+
+    def _audit(self, patient: User | None, action_name: str) -> None:
+        if self.request.user.is_admin and patient is not None:
+            record_access(self.request.user, patient, action_name, client_ip(self.request))
+
+    @extend_schema(parameters=[SEARCH])
+    def list(self, request: Request) -> Response:
+        query = request.query_params.get("search", "").strip()
+        page = self.paginate_queryset(_searched(request, access.visible_patients(request.user)))
+        if request.user.is_admin:
+            shown = admin_tool.PATIENT_SEARCH if query else admin_tool.PATIENT_LIST
+            admin_tool.record_patients_shown(request.user, page, shown, client_ip(request))
+        return self.get_paginated_response(PatientSerializer(page, many=True).data)
+
+    @extend_schema(responses={201: PatientSerializer})
+    def create(self, request: Request) -> Response:
+        form = PatientSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        patient = add_patient(
+            personnummer=form.validated_data["personnummer"], **form.person_fields()
+        )
+        return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, pk: int) -> Response:
+        patient = access.patient_for(request.user, pk)
+        self._audit(patient, admin_tool.PATIENT_DETAIL)
+        return Response(PatientSerializer(patient).data)
+
+    def partial_update(self, request: Request, pk: int) -> Response:
+        patient = access.patient_for(request.user, pk)
+        form = PatientSerializer(patient, data=request.data, partial=True)
+        form.is_valid(raise_exception=True)
+        fields = form.person_fields()
+        if "personnummer" in form.validated_data:
+            fields["personnummer"] = form.validated_data["personnummer"]
+        patient = update_patient(patient, **fields)
+        self._audit(patient, admin_tool.PATIENT_EDIT)
+        return Response(PatientSerializer(patient).data)

@@ -1,8 +1,15 @@
 from django.urls import path
 
-from tenant_apps.bookings import calendar_views
+from tenant_apps.bookings import calendar_views, views
 
 urlpatterns = [
+    path("bokningar/", views.booking_list, name="bookings"),
+    path("bokningar/ny/", views.invite, name="invite"),
+    path("bokningar/kollega/", views.invite_colleague, name="invite-colleague"),
+    path("bokningar/<int:pk>/", views.detail, name="booking-detail"),
+    path("bokningar/<int:pk>/ny-tid/", views.reschedule, name="booking-reschedule"),
+    path("bokningar/<int:pk>/avboka/", views.cancel, name="booking-cancel"),
+    path("bokningar/<int:pk>/bekrafta/", views.confirm, name="booking-confirm"),
     path("bokningar/<int:pk>/kalender.ics", calendar_views.booking_ics, name="booking-ics"),
     path("kalender/<str:token>.ics", calendar_views.feed, name="calendar-feed-ics"),
     path("kalenderflode/", calendar_views.feed_settings, name="calendar-feed"),

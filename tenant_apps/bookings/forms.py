@@ -1,0 +1,154 @@
+"""Forms for inviting and changing bookings: parse and show errors; rules live in services."""
+
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from careplatform.forms import MobileField, PersonnummerField
+from careplatform.timeutil import local_datetime
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, PatientSpec
+from tenant_apps.profiles.models import MAX_GROUP_PATIENTS, VisitType
+
+
+class WhenForm(forms.Form):
+    """Date and time in Swedish time, or Boka nu."""
+
+    date = forms.DateField(
+        label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time = forms.TimeField(
+        label=_("Tid"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    instant = forms.BooleanField(label=_("Boka nu (mötet börjar direkt)"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("instant"):
+            data["starts_at"] = None
+            return data
+        if not data.get("date") or not data.get("time"):
+            raise ValidationError(_("Ange datum och tid, eller välj Boka nu."))
+        try:
+            data["starts_at"] = local_datetime(data["date"], data["time"])
+        except ValidationError as exc:
+            self.add_error("time", exc)
+        return data
+
+
+class InviteForm(WhenForm):
+    """Bjud in till besök (manual 3): up to three patients, visit type, time, message."""
+
+    visit_type = forms.ModelChoiceField(
+        label=_("Bokningsbart besök"), queryset=VisitType.objects.none()
+    )
+    message = forms.CharField(
+        label=_("Meddelande till patienten (syns efter inloggning)"),
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX_LENGTH}),
+    )
+
+    def __init__(self, *args, visit_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["visit_type"].queryset = visit_types
+        self.fields["visit_type"].label_from_instance = self._visit_type_label
+        for n in range(1, MAX_GROUP_PATIENTS + 1):
+            required = n == 1
+            self.fields[f"mobile_{n}"] = MobileField(required=required)
+            self.fields[f"personnummer_{n}"] = PersonnummerField(required=required)
+            self.fields[f"first_name_{n}"] = forms.CharField(
+                label=_("Förnamn"), max_length=100, required=required
+            )
+            self.fields[f"last_name_{n}"] = forms.CharField(
+                label=_("Efternamn"), max_length=100, required=required
+            )
+
+    @staticmethod
+    def _visit_type_label(visit_type: VisitType) -> str:
+        kind = _("grupp") if visit_type.is_group else _("1-1")
+        minutes = visit_type.duration_minutes
+        return f"{visit_type.clinician.full_name} – {visit_type.title} ({minutes} min, {kind})"
+
+    def patient_rows(self) -> list[list[forms.BoundField]]:
+        return [
+            [self[f"{name}_{n}"] for name in ("mobile", "personnummer", "first_name", "last_name")]
+            for n in range(1, MAX_GROUP_PATIENTS + 1)
+        ]
+
+    def patients(self) -> list[PatientSpec]:
+        data = self.cleaned_data
+        specs = []
+        for n in range(1, MAX_GROUP_PATIENTS + 1):
+            if data.get(f"personnummer_{n}"):
+                specs.append(
+                    PatientSpec(
+                        personnummer=data[f"personnummer_{n}"],
+                        first_name=data.get(f"first_name_{n}") or "",
+                        last_name=data.get(f"last_name_{n}") or "",
+                        mobile=data.get(f"mobile_{n}") or "",
+                    )
+                )
+        return specs
+
+
+class ColleagueInviteForm(WhenForm):
+    """Bjud in intern vårdpersonal: a colleague of the same provider, for a test visit."""
+
+    colleague = forms.ModelChoiceField(label=_("Kollega"), queryset=User.objects.none())
+    visit_type = forms.ModelChoiceField(
+        label=_("Bokningsbart besök"), queryset=VisitType.objects.none()
+    )
+
+    def __init__(self, *args, colleagues, visit_types, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["colleague"].queryset = colleagues
+        self.fields["visit_type"].queryset = visit_types
+
+
+class RescheduleForm(WhenForm):
+    instant = None  # type: ignore[assignment]
+
+    def clean(self):
+        data = forms.Form.clean(self)
+        if not data.get("date") or not data.get("time"):
+            raise ValidationError(_("Ange nytt datum och ny tid."))
+        try:
+            data["starts_at"] = local_datetime(data["date"], data["time"])
+        except ValidationError as exc:
+            self.add_error("time", exc)
+        return data
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Anledning (valfritt)"), required=False, max_length=500)
+
+
+class BookingFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    clinician = forms.ModelChoiceField(
+        label=_("Vårdpersonal"), required=False, queryset=User.objects.none()
+    )
+    date_from = forms.DateField(
+        label=_("Från"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, statuses, clinicians, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("Alla"))] + list(statuses)
+        self.fields["clinician"].queryset = clinicians
+
+    def range_utc(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
+        start = end = None
+        if self.cleaned_data.get("date_from"):
+            start = local_datetime(self.cleaned_data["date_from"], datetime.time(0, 0))
+        if self.cleaned_data.get("date_to"):
+            end = local_datetime(
+                self.cleaned_data["date_to"] + datetime.timedelta(days=1), datetime.time(0, 0)
+            )
+        return start, end

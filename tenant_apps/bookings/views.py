@@ -1,0 +1,249 @@
+"""Bokningar (manual 3, 7.4, 8): invite, lists, detail, confirm, reschedule, cancel."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from careplatform import clock
+from careplatform.access import role_required
+from careplatform.timeutil import local
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings import services
+from tenant_apps.bookings.access import get_booking_for_user, visible_bookings
+from tenant_apps.bookings.forms import (
+    BookingFilterForm,
+    CancelForm,
+    ColleagueInviteForm,
+    InviteForm,
+    RescheduleForm,
+)
+from tenant_apps.bookings.models import Booking, BookingStatus, Participant
+from tenant_apps.profiles.models import VisitType
+from tenant_apps.profiles.services import invite_blockers
+
+PAGE_SIZE = 25
+FIELD_FOR = {"starts_at": "time", "patients": "personnummer_1", "clinician": None}
+
+
+def listed(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Everything a booking row shows, in a constant number of queries."""
+    participants = Participant.objects.select_related("user").order_by("id")
+    return bookings.select_related("visit_type", "clinician__profile").prefetch_related(
+        Prefetch("participants", queryset=participants)
+    )
+
+
+def _bookable_visit_types(user: User) -> QuerySet[VisitType]:
+    """Own active visit types; admins may book for any clinician whose booking function is on."""
+    types = VisitType.objects.filter(is_active=True).select_related("clinician")
+    if user.is_admin:
+        return types.filter(clinician__is_active=True, clinician__profile__booking_enabled=True)
+    return types.filter(clinician=user)
+
+
+def _show_errors(form, exc: ValidationError) -> None:
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, errors in exc.error_dict.items():
+        target = FIELD_FOR.get(field, field)
+        form.add_error(target if target in form.fields else None, errors)
+
+
+@role_required("admin", "clinician")
+def booking_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    bookings = (
+        visible_bookings(user) if user.is_admin else visible_bookings(user).filter(clinician=user)
+    )
+    form = BookingFilterForm(
+        request.GET or None,
+        statuses=BookingStatus.choices,
+        clinicians=User.objects.filter(is_clinician=True) if user.is_admin else User.objects.none(),
+    )
+    filtered = form.is_bound and form.is_valid() and any(form.cleaned_data.values())
+    context: dict = {"form": form, "filtered": filtered}
+    if filtered:
+        data = form.cleaned_data
+        if data["status"]:
+            bookings = services.with_effective_status(bookings, data["status"])
+        if data.get("clinician"):
+            bookings = bookings.filter(clinician=data["clinician"])
+        start, end = form.range_utc()
+        if start:
+            bookings = bookings.filter(starts_at__gte=start)
+        if end:
+            bookings = bookings.filter(starts_at__lt=end)
+        page = Paginator(listed(bookings.order_by("starts_at", "id")), PAGE_SIZE)
+        context["page"] = page.get_page(request.GET.get("sida"))
+    else:
+        upcoming = bookings.filter(ends_at__gte=clock.now()).order_by("starts_at", "id")
+        context["unconfirmed"] = listed(
+            services.with_effective_status(upcoming, BookingStatus.UNCONFIRMED)
+        )[:100]
+        context["confirmed"] = listed(upcoming.filter(status=BookingStatus.CONFIRMED))[:100]
+    return render(request, "bookings/list.html", context)
+
+
+@role_required("admin", "clinician")
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    blockers = [] if user.is_admin else invite_blockers(user)
+    form = InviteForm(request.POST or None, visit_types=_bookable_visit_types(user))
+    if request.method == "POST" and not blockers and form.is_valid():
+        visit_type = form.cleaned_data["visit_type"]
+        try:
+            booking = services.invite(
+                actor=user,
+                clinician=visit_type.clinician,
+                visit_type=visit_type,
+                provider=request.tenant,
+                patients=form.patients(),
+                starts_at=form.cleaned_data["starts_at"],
+                instant=form.cleaned_data["instant"],
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, _("Inbjudan är skickad."))
+            return redirect("booking-detail", pk=booking.pk)
+    return render(request, "bookings/invite.html", {"form": form, "blockers": blockers})
+
+
+@role_required("admin", "clinician")
+@require_http_methods(["GET", "POST"])
+def invite_colleague(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    blockers = invite_blockers(user)
+    colleagues = User.objects.filter(is_active=True, is_clinician=True).exclude(pk=user.pk)
+    own_types = VisitType.objects.filter(clinician=user, is_active=True)
+    form = ColleagueInviteForm(request.POST or None, colleagues=colleagues, visit_types=own_types)
+    if request.method == "POST" and not blockers and form.is_valid():
+        try:
+            booking = services.invite(
+                actor=user,
+                clinician=user,
+                visit_type=form.cleaned_data["visit_type"],
+                provider=request.tenant,
+                colleague=form.cleaned_data["colleague"],
+                starts_at=form.cleaned_data["starts_at"],
+                instant=form.cleaned_data["instant"],
+            )
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, _("Kollegan är inbjuden."))
+            return redirect("booking-detail", pk=booking.pk)
+    return render(request, "bookings/invite_colleague.html", {"form": form, "blockers": blockers})
+
+
+def _may_manage(user: User, booking: Booking) -> bool:
+    return user.is_admin or booking.clinician_id == user.pk
+
+
+@role_required("admin", "clinician", "patient")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_booking_for_user(request.user, pk)
+    status = services.effective_status(booking)
+    manage = _may_manage(request.user, booking) and status in (
+        BookingStatus.UNCONFIRMED,
+        BookingStatus.CONFIRMED,
+    )
+    local_start = local(booking.starts_at)
+    context = {
+        "booking": booking,
+        "status_label": BookingStatus(status).label,
+        "participants": booking.participants.select_related("user"),
+        "manage": manage,
+        "reschedule_form": RescheduleForm(
+            initial={"date": local_start.date(), "time": local_start.time()}
+        ),
+        "cancel_form": CancelForm(),
+        "mine": booking.participants.filter(user=request.user).first(),
+        "can_be_held": services.can_be_held(booking),
+    }
+    return render(request, "bookings/detail.html", context)
+
+
+@role_required("admin", "clinician")
+@require_POST
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_booking_for_user(request.user, pk)
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reschedule(
+                booking,
+                actor=request.user,
+                provider=request.tenant,
+                starts_at=form.cleaned_data["starts_at"],
+            )
+        except ValidationError as exc:
+            _show_errors(form, exc)
+        else:
+            messages.success(request, _("Besöket har fått ny tid."))
+            return redirect("booking-detail", pk=pk)
+    for error in form.errors.values():
+        messages.error(request, " ".join(error))
+    return redirect("booking-detail", pk=pk)
+
+
+@role_required("admin", "clinician")
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_booking_for_user(request.user, pk)
+    form = CancelForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(_("Anledningen får vara högst 500 tecken."))
+        services.cancel(booking, actor=request.user, reason=form.cleaned_data["reason"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Besöket är avbokat."))
+    return redirect("booking-detail", pk=pk)
+
+
+@role_required("patient")
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    booking = get_booking_for_user(request.user, pk)
+    try:
+        services.confirm(booking, request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Tack! Besöket är bekräftat."))
+    return redirect("patient-home")
+
+
+def patient_bookings(user: User) -> list[Booking]:
+    """The patient's upcoming bookings with what the start page shows (manual 7.4)."""
+    bookings = listed(
+        Booking.objects.filter(participants__user=user, ends_at__gte=clock.now()).order_by(
+            "starts_at"
+        )
+    )
+    rows = list(bookings[:50])
+    for booking in rows:
+        booking.effective = services.effective_status(booking)
+        booking.mine = next(p for p in booking.participants.all() if p.user_id == user.pk)
+    return rows
+
+
+def upcoming_confirmed(user: User, limit: int = 10) -> list[Booking]:
+    """Översikt: the clinician's upcoming confirmed bookings."""
+    return list(
+        listed(
+            Booking.objects.filter(
+                clinician=user, status=BookingStatus.CONFIRMED, ends_at__gte=clock.now()
+            ).order_by("starts_at")
+        )[:limit]
+    )

@@ -1,0 +1,253 @@
+"""Bokningar in the UI: invite, lists, detail, reschedule, cancel, confirm."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_tenants.utils import schema_context
+
+from tenant_apps.accounts.services import current_consent_version, give_consent
+from tenant_apps.bookings import services
+from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
+from tests.bookings.conftest import in_days, patient_spec
+
+
+def logged_in(user, cast) -> Client:
+    client = Client()
+    client.force_login(user)
+    client.defaults["HTTP_HOST"] = cast.host
+    if user.is_patient:
+        give_consent(user, current_consent_version(), "127.0.0.1")
+    return client
+
+
+def invite_form(cast, **overrides) -> dict:
+    data = {
+        "mobile_1": "070-123 45 01",
+        "personnummer_1": patient_spec().personnummer,
+        "first_name_1": "Anna",
+        "last_name_1": "Andersson",
+        "visit_type": cast.one_to_one.pk,
+        "date": in_days(3).date().isoformat(),
+        "time": "10:00",
+        "message": "Välkommen!",
+    }
+    data.update(overrides)
+    return data
+
+
+def book(cast, n=1, **kwargs):
+    values = {
+        "actor": cast.clinician,
+        "clinician": cast.clinician,
+        "visit_type": cast.one_to_one,
+        "provider": cast.provider,
+        "patients": [patient_spec(n)],
+        "starts_at": in_days(2 + n),
+    }
+    values.update(kwargs)
+    return services.invite(**values)
+
+
+def test_clinician_invites_a_patient_from_the_form(ready):
+    client = logged_in(ready.clinician, ready)
+    response = client.post("/bokningar/ny/", invite_form(ready))
+    booking = Booking.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/bokningar/{booking.pk}/"
+    assert booking.status == BookingStatus.UNCONFIRMED and booking.message == "Välkommen!"
+    local_start = booking.starts_at.astimezone(datetime.UTC)
+    assert booking.participants.get().user.full_name == "Anna Andersson"
+    page = client.get(f"/bokningar/{booking.pk}/").content.decode()
+    assert "Anna Andersson" in page and "Obekräftad" in page and local_start
+
+
+def test_boka_nu_from_the_form_is_confirmed(ready):
+    client = logged_in(ready.clinician, ready)
+    client.post("/bokningar/ny/", invite_form(ready, date="", time="", instant="on"))
+    assert Booking.objects.get().status == BookingStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"personnummer_1": "19700101-0000"}, "personnummer_1", "kontrollsiffra"),
+        ({"mobile_1": "08-444 34 34"}, "mobile_1", "inte ett mobilnummer"),
+        ({"date": "2020-01-01"}, "time", "redan passerat"),
+        ({"date": "2027-03-28", "time": "02:30"}, "time", "finns inte"),
+        ({"message": "x" * 501}, "message", "500"),
+        ({"visit_type": "999999"}, "visit_type", ""),
+    ],
+)
+def test_bad_invite_shows_the_error_next_to_the_field_and_stores_nothing(
+    ready, overrides, field, message
+):
+    client = logged_in(ready.clinician, ready)
+    response = client.post("/bokningar/ny/", invite_form(ready, **overrides))
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors.get(field, []))
+    assert errors and message in errors
+    assert not Booking.objects.exists() and not BookingEvent.objects.exists()
+
+
+def test_self_invite_is_refused_in_the_form(ready):
+    client = logged_in(ready.clinician, ready)
+    response = client.post(
+        "/bokningar/ny/", invite_form(ready, personnummer_1=ready.clinician.personnummer)
+    )
+    assert "dig själv" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_overlapping_invite_is_refused_in_the_form(ready):
+    book(ready, n=1, starts_at=in_days(3))
+    client = logged_in(ready.clinician, ready)
+    response = client.post(
+        "/bokningar/ny/", invite_form(ready, personnummer_1=patient_spec(5).personnummer)
+    )
+    assert "krockar" in response.content.decode()
+    assert Booking.objects.count() == 1
+
+
+def test_invite_page_says_why_when_the_booking_function_is_off(in_alfa):
+    client = logged_in(in_alfa.colleague, in_alfa)
+    page = client.get("/bokningar/ny/").content.decode()
+    assert "Du kan inte bjuda in till besök ännu" in page
+    assert "Aktivera bokningsfunktionen" in page
+
+
+def test_bookings_page_has_unconfirmed_and_confirmed_sections(ready):
+    unconfirmed = book(ready, n=1)
+    confirmed = book(ready, n=2)
+    services.confirm(confirmed, confirmed.participants.get().user)
+    page = logged_in(ready.clinician, ready).get("/bokningar/")
+    assert [b.pk for b in page.context["unconfirmed"]] == [unconfirmed.pk]
+    assert [b.pk for b in page.context["confirmed"]] == [confirmed.pk]
+
+
+def test_admin_sees_all_bookings_and_filters_them(ready):
+    one = book(ready, n=1)
+    services.cancel(book(ready, n=2), actor=ready.clinician)
+    client = logged_in(ready.admin, ready)
+    page = client.get("/bokningar/", {"status": "cancelled"})
+    assert [b.status for b in page.context["page"].object_list] == ["cancelled"]
+    page = client.get("/bokningar/", {"clinician": ready.clinician.pk, "status": "unconfirmed"})
+    assert [b.pk for b in page.context["page"].object_list] == [one.pk]
+
+
+def test_admin_invites_on_behalf_of_a_clinician(ready):
+    client = logged_in(ready.admin, ready)
+    client.post("/bokningar/ny/", invite_form(ready))
+    booking = Booking.objects.get()
+    assert booking.clinician == ready.clinician and booking.created_by == ready.admin
+
+
+def test_colleague_is_invited_for_a_test_visit(ready):
+    client = logged_in(ready.clinician, ready)
+    day = in_days(4).date().isoformat()
+    client.post(
+        "/bokningar/kollega/",
+        {
+            "colleague": ready.colleague.pk,
+            "visit_type": ready.one_to_one.pk,
+            "date": day,
+            "time": "09:00",
+        },
+    )
+    booking = Booking.objects.get()
+    assert booking.participants.get().user == ready.colleague
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_reschedule_and_cancel_from_the_detail_page(ready):
+    booking = book(ready)
+    client = logged_in(ready.clinician, ready)
+    new_day = in_days(9).date().isoformat()
+    client.post(f"/bokningar/{booking.pk}/ny-tid/", {"date": new_day, "time": "14:30"})
+    booking.refresh_from_db()
+    assert booking.version == 2 and booking.starts_at.astimezone().hour in (13, 14)
+    client.post(f"/bokningar/{booking.pk}/avboka/", {"reason": "Semester"})
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CANCELLED and booking.cancel_reason == "Semester"
+    page = client.get(f"/bokningar/{booking.pk}/").content.decode()
+    assert "Avbokad" in page and "Avboka besöket" not in page
+
+
+def test_patient_sees_the_booking_with_clinician_title_and_message_and_confirms(ready):
+    booking = book(ready, message="Ta med medicinlistan.")
+    patient = booking.participants.get().user
+    client = logged_in(patient, ready)
+    home = client.get("/mina-besok/").content.decode()
+    assert "Klara Kliniker, Sjuksköterska" in home
+    assert "Ta med medicinlistan." in home and "Bekräfta" in home
+    client.post(f"/bokningar/{booking.pk}/bekrafta/")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.CONFIRMED
+
+
+def test_patient_cannot_confirm_someone_elses_booking(ready):
+    booking = book(ready)
+    client = logged_in(ready.patient, ready)
+    assert client.post(f"/bokningar/{booking.pk}/bekrafta/").status_code == 404
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.UNCONFIRMED
+
+
+def test_patient_cannot_reschedule_or_cancel(ready):
+    booking = book(ready)
+    client = logged_in(booking.participants.get().user, ready)
+    assert client.post(f"/bokningar/{booking.pk}/avboka/").status_code == 403
+    assert (
+        client.post(
+            f"/bokningar/{booking.pk}/ny-tid/", {"date": "2030-01-01", "time": "10:00"}
+        ).status_code
+        == 403
+    )
+
+
+def test_booking_of_another_provider_is_404(beta, ready):
+    booking = book(ready)
+    client = Client()
+    with schema_context(beta.provider.schema_name):
+        client.force_login(beta.admin)
+    assert client.get(f"/bokningar/{booking.pk}/", HTTP_HOST=beta.host).status_code == 404
+
+
+def test_pages_need_login_and_refuse_wrong_methods(ready, client):
+    booking = book(ready)
+    assert client.get("/bokningar/", HTTP_HOST=ready.host).status_code == 302
+    signed_in = logged_in(ready.clinician, ready)
+    assert signed_in.get(f"/bokningar/{booking.pk}/avboka/").status_code == 405
+    assert signed_in.get(f"/bokningar/{booking.pk}/ny-tid/").status_code == 405
+    assert signed_in.get("/bokningar/999999/").status_code == 404
+
+
+def test_overview_lists_upcoming_confirmed_bookings(ready):
+    booking = book(ready, instant=True, starts_at=None)
+    page = logged_in(ready.clinician, ready).get("/oversikt/").content.decode()
+    assert booking.participants.get().user.full_name in page
+
+
+def _count_queries(client, path, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path, params).status_code == 200
+    return len(queries)
+
+
+def test_booking_lists_use_a_constant_number_of_queries(ready):
+    client = logged_in(ready.admin, ready)
+    for n in range(1, 4):
+        book(ready, n=n)
+    _count_queries(client, "/bokningar/")  # warm: session and user are loaded once
+    few = (
+        _count_queries(client, "/bokningar/"),
+        _count_queries(client, "/bokningar/", status="unconfirmed"),
+    )
+    for n in range(4, 30):
+        book(ready, n=n)
+    many = (
+        _count_queries(client, "/bokningar/"),
+        _count_queries(client, "/bokningar/", status="unconfirmed"),
+    )
+    assert few == many

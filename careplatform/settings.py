@@ -256,10 +256,10 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "CarePlatform API",
     "DESCRIPTION": (
-        "Videobesök för vårdgivare: vårdpersonal, patienter, bokningsbara besök och bokningar. "
-        "Varje vårdgivare har sitt eget API på sin egen adress. Logga in med sessionen (sidorna) "
-        "eller med en personlig API-nyckel: `Authorization: Token <nyckel>`. Tider är ISO 8601 "
-        "med UTC-förskjutning; datum och lokala tider är svensk tid (Europe/Stockholm)."
+        "Video visits for care providers: staff, patients, bookable visit types and bookings. "
+        "Each provider has its own API on its own host. Log in with the session (the pages) or "
+        "with a personal API key: `Authorization: Token <key>`. Times are ISO 8601 with a UTC "
+        "offset; dates and local times are Swedish time (Europe/Stockholm)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,

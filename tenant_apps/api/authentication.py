@@ -44,5 +44,5 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
             "type": "apiKey",
             "in": "header",
             "name": "Authorization",
-            "description": "Personlig API-nyckel: `Token <nyckel>` (skapas under /api-nycklar/).",
+            "description": "Personal API key: `Token <key>` (created at /api-nycklar/).",
         }

@@ -23,7 +23,7 @@ from tenant_apps.profiles.models import VisitKind, VisitType
 class ClinicianSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="full_name")
-    title = serializers.SerializerMethodField(help_text="Yrkestitel")
+    title = serializers.SerializerMethodField(help_text="Professional title (yrkestitel)")
 
     def get_title(self, user: User) -> str:
         try:
@@ -57,7 +57,7 @@ class BookingSerializer(serializers.Serializer):
     visit_type = VisitTypeSummarySerializer()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
-    instant = serializers.BooleanField(help_text="Boka nu")
+    instant = serializers.BooleanField(help_text="Booked with Boka nu (started at once)")
     message = serializers.CharField()
     version = serializers.IntegerField()
     participants = serializers.SerializerMethodField()
@@ -108,8 +108,8 @@ class StartTimeSerializer(serializers.Serializer):
     where a time that does not exist on a DST day is refused."""
 
     starts_at = AwareDateTimeField(required=False, allow_null=True)
-    date = serializers.DateField(required=False, help_text="Lokalt datum (Europe/Stockholm)")
-    time = serializers.TimeField(required=False, help_text="Lokal tid, HH:MM (Europe/Stockholm)")
+    date = serializers.DateField(required=False, help_text="Local date (Europe/Stockholm)")
+    time = serializers.TimeField(required=False, help_text="Local time, HH:MM (Europe/Stockholm)")
 
     def validate(self, attrs: dict) -> dict:
         day, time = attrs.pop("date", None), attrs.pop("time", None)
@@ -142,19 +142,21 @@ class InviteSerializer(StartTimeSerializer):
     clinician = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(),
         required=False,
-        help_text="Administratörer: vårdpersonalen bokningen gäller (standard: du själv)",
+        help_text="Admins: the clinician the booking is for (default: the caller)",
     )
     visit_type = serializers.PrimaryKeyRelatedField(queryset=VisitType.objects.all())
     patients = PatientSpecSerializer(many=True, required=False, default=list)
     colleague = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(), required=False, allow_null=True
     )
-    instant = serializers.BooleanField(default=False, help_text="Boka nu: mötet börjar nu")
+    instant = serializers.BooleanField(
+        default=False, help_text="Boka nu: the visit starts now, no confirmation needed"
+    )
     message = serializers.CharField(
         required=False,
         allow_blank=True,
         default="",
-        help_text=f"Visas för patienten efter inloggning, högst {MESSAGE_MAX_LENGTH} tecken",
+        help_text=f"Shown to the patient after login; at most {MESSAGE_MAX_LENGTH} characters",
     )
 
     def validate(self, attrs: dict) -> dict:
@@ -170,7 +172,11 @@ class RescheduleSerializer(StartTimeSerializer):
 
 class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, default="", help_text="Anledning"
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the booking is cancelled",
     )
 
 
@@ -180,7 +186,9 @@ class BookingFilterSerializer(serializers.Serializer):
 
     status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
     to = serializers.DateField(required=False)
-    clinician = serializers.IntegerField(required=False, help_text="Administratörer: filtrera")
+    clinician = serializers.IntegerField(
+        required=False, help_text="Admins: only this clinician's bookings"
+    )
 
     def get_fields(self) -> dict:
         fields = super().get_fields()

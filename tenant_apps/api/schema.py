@@ -25,12 +25,18 @@ class ApiAutoSchema(AutoSchema):
         responses = super()._get_response_bodies(direction)
         errors = {}
         if self.method != "GET" or self._validates_query():
-            errors["400"] = (ValidationErrorSerializer, "Ogiltiga uppgifter; fälten namnges.")
+            errors["400"] = (
+                ValidationErrorSerializer,
+                "Refused: the fields are named, or a detail says why.",
+            )
         if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
-            errors["401"] = (ErrorSerializer, "Inte inloggad, eller ogiltig API-nyckel.")
-            errors["403"] = (ErrorSerializer, "Rollen får inte detta, eller samtycke saknas.")
+            errors["401"] = (ErrorSerializer, "Not logged in, or an invalid or revoked API key.")
+            errors["403"] = (
+                ErrorSerializer,
+                "The role may not do this, or the patient has not consented yet.",
+            )
         if "{id}" in self.path:
-            errors["404"] = (ErrorSerializer, "Finns inte hos den här vårdgivaren.")
+            errors["404"] = (ErrorSerializer, "No such object at this provider.")
         for code, (serializer, description) in errors.items():
             response = OpenApiResponse(serializer, description=description)
             responses.setdefault(code, self._get_response_for_code(response, code))

@@ -93,7 +93,9 @@ class MeSerializer(serializers.ModelSerializer):
 class ProfileSerializer(serializers.Serializer):
     """Min profil → Konsultation (manual 2.1)."""
 
-    title = serializers.CharField(max_length=100, allow_blank=True, help_text="Yrkestitel")
+    title = serializers.CharField(
+        max_length=100, allow_blank=True, help_text="Professional title (yrkestitel)"
+    )
     description = serializers.CharField(max_length=2000, allow_blank=True, default="")
     booking_enabled = serializers.BooleanField(read_only=True)
 
@@ -111,10 +113,12 @@ class VisitTypeSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     clinician = serializers.IntegerField(source="clinician_id", read_only=True)
     title = serializers.CharField(max_length=100)
-    duration_minutes = serializers.IntegerField(help_text="Minuter, 5–240")
+    duration_minutes = serializers.IntegerField(help_text="Minutes, 5–240")
     kind = serializers.ChoiceField(choices=VisitKind.choices)
     max_patients = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Videogruppbesök: 2–3; 1-1: alltid 1"
+        required=False,
+        allow_null=True,
+        help_text="Group visit (video_group): 2–3; a 1-1 video visit: always 1",
     )
     is_active = serializers.BooleanField(read_only=True)
 

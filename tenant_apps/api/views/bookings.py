@@ -68,6 +68,8 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[BookingFilterSerializer])
     def list(self, request: Request) -> Response:
+        """The bookings the caller may see, by start time; `status` is the effective status
+        (an unconfirmed booking whose start has passed is expired)."""
         filters = self.filter_serializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         bookings = _filtered(visible_bookings(request.user), filters, request.user)
@@ -76,6 +78,9 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
 
     @extend_schema(request=InviteSerializer, responses={201: BookingSerializer})
     def create(self, request: Request) -> Response:
+        """Bjud in till besök: patients (matched by personnummer, else created) or one
+        colleague; a time as `starts_at` or `date` + `time`, or `instant` (Boka nu). Admins may
+        book for any clinician."""
         form = InviteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
@@ -93,6 +98,7 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
         return self._present(booking, status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: int) -> Response:
+        """One booking the caller may see."""
         return Response(self.get_serializer(access.booking_for(request.user, pk)).data)
 
     @extend_schema(request=None, responses=BookingSerializer)
@@ -120,6 +126,7 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
     @extend_schema(request=CancelSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: int) -> Response:
+        """Avboka: the booking's clinician or an admin, with an optional reason."""
         booking = access.booking_for(request.user, pk)
         form = CancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)

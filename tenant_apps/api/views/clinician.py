@@ -1,6 +1,7 @@
 """The caller (me), Min profil and the booking function (manual 2.1, 2.4), and bookable visits
 (manual 2.3): a clinician's own; admins may read every clinician's."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -49,9 +50,11 @@ class ProfileView(GenericAPIView):
     serializer_class = ProfileSerializer
 
     def get(self, request: Request) -> Response:
+        """The caller's yrkestitel and description."""
         return Response(ProfileSerializer(get_profile(request.user)).data)
 
     def patch(self, request: Request) -> Response:
+        """Change yrkestitel and/or description; the title stays while booking is on."""
         profile = get_profile(request.user)
         form = ProfileSerializer(profile, data=request.data, partial=True)
         form.is_valid(raise_exception=True)
@@ -73,15 +76,18 @@ class BookingFunctionView(viewsets.ViewSet):
 
     @extend_schema(responses=BookingFunctionSerializer)
     def retrieve(self, request: Request) -> Response:
+        """Whether the booking function is on, and what is missing to turn it on."""
         return Response(BookingFunctionSerializer(_booking_function(request.user)).data)
 
     @extend_schema(request=None, responses=BookingFunctionSerializer)
     def activate(self, request: Request) -> Response:
+        """Aktivera bokningsfunktion: refused (400) while something is missing."""
         activate_booking(request.user)
         return Response(BookingFunctionSerializer(_booking_function(request.user)).data)
 
     @extend_schema(request=None, responses=BookingFunctionSerializer)
     def deactivate(self, request: Request) -> Response:
+        """Turn the booking function off: no new invitations until it is on again."""
         deactivate_booking(request.user)
         return Response(BookingFunctionSerializer(_booking_function(request.user)).data)
 
@@ -106,13 +112,20 @@ class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
     def _own(self, pk: int) -> VisitType:
         visit_type = access.visit_type_for(self.request.user, pk)
         if visit_type.clinician_id != self.request.user.pk:
-            raise PermissionDenied("Bara vårdpersonalen själv kan ändra sina bokningsbara besök.")
+            raise PermissionDenied(
+                _("Bara vårdpersonalen själv kan ändra sina bokningsbara besök.")
+            )
         return visit_type
 
     @extend_schema(
-        parameters=[OpenApiParameter("clinician", int, required=False, description="Admins")]
+        parameters=[
+            OpenApiParameter(
+                "clinician", int, required=False, description="Only this clinician's visit types"
+            )
+        ]
     )
     def list(self, request: Request) -> Response:
+        """Clinicians: their own visit types. Admins: every clinician's."""
         visit_types = access.visible_visit_types(request.user)
         clinician = request.query_params.get("clinician", "")
         if clinician.isdigit():
@@ -122,15 +135,18 @@ class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
 
     @extend_schema(responses={201: VisitTypeSerializer})
     def create(self, request: Request) -> Response:
+        """A new bookable visit of the caller's (clinicians)."""
         form = VisitTypeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         visit_type = create_visit_type(request.user, **form.visit_type_fields())
         return Response(VisitTypeSerializer(visit_type).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: int) -> Response:
+        """One visit type: the caller's own, or any clinician's for admins."""
         return Response(VisitTypeSerializer(access.visit_type_for(request.user, pk)).data)
 
     def partial_update(self, request: Request, pk: int) -> Response:
+        """Change one of the caller's own visit types."""
         visit_type = self._own(pk)
         form = VisitTypeSerializer(visit_type, data=request.data, partial=True)
         form.is_valid(raise_exception=True)
@@ -140,6 +156,7 @@ class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=VisitTypeSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int) -> Response:
+        """Make one of the caller's visit types bookable again."""
         return Response(VisitTypeSerializer(set_visit_type_active(self._own(pk), True)).data)
 
     @extend_schema(request=None, responses=VisitTypeSerializer)

@@ -32,7 +32,7 @@ from tenant_apps.api.views.base import IdLookup, Pages
 from tenant_apps.audit.services import record_access
 
 SEARCH = OpenApiParameter(
-    "search", str, description="Namn, personnummer, mobilnummer eller e-post", required=False
+    "search", str, description="Name, personnummer, mobile number or e-mail", required=False
 )
 
 
@@ -49,11 +49,13 @@ class StaffViewSet(IdLookup, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[SEARCH])
     def list(self, request: Request) -> Response:
+        """Clinicians and admins of the provider, active or not, by last name."""
         page = self.paginate_queryset(_searched(request, admin_tool.staff_members()))
         return self.get_paginated_response(StaffMemberSerializer(page, many=True).data)
 
     @extend_schema(request=NewStaffMemberSerializer, responses={201: StaffMemberSerializer})
     def create(self, request: Request) -> Response:
+        """Add a clinician and/or admin (at least one role); they log in with BankID."""
         form = NewStaffMemberSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = add_staff_member(
@@ -65,9 +67,12 @@ class StaffViewSet(IdLookup, viewsets.GenericViewSet):
         return Response(StaffMemberSerializer(user).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: int) -> Response:
+        """One clinician or admin."""
         return Response(StaffMemberSerializer(access.staff_member(pk)).data)
 
     def partial_update(self, request: Request, pk: int) -> Response:
+        """Change contact details and roles (the personnummer stays). The provider keeps at
+        least one active admin."""
         member = access.staff_member(pk)
         form = StaffMemberSerializer(member, data=request.data, partial=True)
         form.is_valid(raise_exception=True)
@@ -81,6 +86,7 @@ class StaffViewSet(IdLookup, viewsets.GenericViewSet):
     @extend_schema(request=None, responses=StaffMemberSerializer)
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int) -> Response:
+        """Let a deactivated clinician or admin log in again."""
         return Response(StaffMemberSerializer(set_user_active(access.staff_member(pk), True)).data)
 
     @extend_schema(request=None, responses=StaffMemberSerializer)
@@ -100,6 +106,7 @@ class ColleagueViewSet(viewsets.GenericViewSet):
     pagination_class = Pages
 
     def list(self, request: Request) -> Response:
+        """Active clinicians and admins: whom Bjud in intern vårdpersonal can invite."""
         colleagues = admin_tool.staff_members().filter(is_active=True)
         page = self.paginate_queryset(colleagues)
         return self.get_paginated_response(ColleagueSerializer(page, many=True).data)
@@ -128,6 +135,7 @@ class PatientViewSet(IdLookup, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[SEARCH])
     def list(self, request: Request) -> Response:
+        """Admins: every patient (written to the audit log). Clinicians: their own patients."""
         query = request.query_params.get("search", "").strip()
         page = self.paginate_queryset(_searched(request, access.visible_patients(request.user)))
         if request.user.is_admin:
@@ -137,6 +145,7 @@ class PatientViewSet(IdLookup, viewsets.GenericViewSet):
 
     @extend_schema(responses={201: PatientSerializer})
     def create(self, request: Request) -> Response:
+        """Add a patient (admins)."""
         form = PatientSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         patient = add_patient(
@@ -145,11 +154,13 @@ class PatientViewSet(IdLookup, viewsets.GenericViewSet):
         return Response(PatientSerializer(patient).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: int) -> Response:
+        """One patient; an admin's look is written to the audit log."""
         patient = access.patient_for(request.user, pk)
         self._audit(patient, admin_tool.PATIENT_DETAIL)
         return Response(PatientSerializer(patient).data)
 
     def partial_update(self, request: Request, pk: int) -> Response:
+        """Change a patient's details (admins); written to the audit log."""
         patient = access.patient_for(request.user, pk)
         form = PatientSerializer(patient, data=request.data, partial=True)
         form.is_valid(raise_exception=True)

@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import (
+    BigIntegerRangeField,
+    DateTimeRangeField,
+    RangeBoundary,
+    RangeOperators,
+)
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.profiles.models import VisitType
@@ -11,6 +16,11 @@ from tenant_apps.profiles.models import VisitType
 class TsTzRange(Func):
     function = "TSTZRANGE"
     output_field = DateTimeRangeField()
+
+
+class Int8Range(Func):
+    function = "INT8RANGE"
+    output_field = BigIntegerRangeField()
 
 
 class BookingStatus(models.TextChoices):
@@ -59,9 +69,14 @@ class Booking(models.Model):
             ),
             ExclusionConstraint(
                 name="booking_no_overlap",
+                # "Same clinician" as overlapping one-point ranges: GiST indexes ranges natively,
+                # so no btree_gist extension is needed (the embedded PostgreSQL has none).
                 expressions=[
                     (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
-                    ("clinician", RangeOperators.EQUAL),
+                    (
+                        Int8Range("clinician", "clinician", Value("[]")),
+                        RangeOperators.OVERLAPS,
+                    ),
                 ],
                 condition=Q(status__in=[s.value for s in HOLDS_TIME]),
             ),

@@ -1,5 +1,8 @@
+from pathlib import PurePosixPath
+
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 MIN_DURATION = 5
@@ -23,6 +26,15 @@ class ClinicianProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.title})" if self.title else str(self.user)
+
+    @property
+    def photo_url(self) -> str:
+        """Where pages show the photo (served per provider); each new photo has a new URL, so
+        browsers may cache it."""
+        if not self.photo.name:
+            return ""
+        version = PurePosixPath(self.photo.name).stem
+        return f"{reverse('profile-photo-file', args=[self.user_id])}?v={version}"
 
 
 class VisitKind(models.TextChoices):

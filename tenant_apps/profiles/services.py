@@ -2,13 +2,18 @@
 function. A clinician can invite only once the booking function is active."""
 
 import io
+import mimetypes
 import uuid
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tenant_apps.accounts.models import User
@@ -21,11 +26,31 @@ from tenant_apps.profiles.models import (
     VisitKind,
     VisitType,
 )
+from tenants.db import connection
 
+MAX_DESCRIPTION = 2000
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
+# Refused before decoding: a small file can still unpack to gigabytes of pixels. A 48-megapixel
+# phone photo passes.
+MAX_PHOTO_PIXELS = 50_000_000
 PHOTO_SIZE = (512, 512)
 # What the browser may claim, and what Pillow must find, for each accepted type.
 PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
+
+# The Min profil steps (manual 2.1–2.4) a missing piece points to.
+CONSULTATION, PHOTO, VISIT_TYPES, BOOKING = "consultation", "photo", "visit_types", "booking"
+
+
+@dataclass(frozen=True)
+class Blocker:
+    """Something missing before a clinician can publish or invite, and the Min profil step that
+    fixes it ("" when no step does)."""
+
+    step: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def get_profile(user: User) -> ClinicianProfile:
@@ -33,17 +58,39 @@ def get_profile(user: User) -> ClinicianProfile:
     return profile
 
 
+def _locked_profile(user_id: int) -> ClinicianProfile:
+    """The profile row, locked until the transaction ends: publishing and the changes that
+    decide whether a clinician may publish take turns instead of racing."""
+    ClinicianProfile.objects.get_or_create(user_id=user_id)
+    return ClinicianProfile.objects.select_for_update().get(user_id=user_id)
+
+
 def update_consultation(user: User, *, title: str, description: str) -> ClinicianProfile:
-    profile = get_profile(user)
-    title, description = title.strip(), description.strip()
-    if profile.booking_enabled and not title:
-        raise ValidationError(
-            {"title": _("Yrkestiteln behövs så länge bokningsfunktionen är aktiv.")}
-        )
-    profile.title, profile.description = title, description
-    profile.full_clean()
-    profile.save()
+    with transaction.atomic():
+        profile = _locked_profile(user.pk)
+        title, description = title.strip(), description.strip()
+        if profile.booking_enabled and not title:
+            raise ValidationError(
+                {"title": _("Yrkestiteln behövs så länge bokningsfunktionen är aktiv.")}
+            )
+        if len(description) > MAX_DESCRIPTION:  # full_clean does not check a TextField's length
+            raise ValidationError(
+                {
+                    "description": _("Beskrivningen får vara högst %(max)d tecken.")
+                    % {"max": MAX_DESCRIPTION}
+                }
+            )
+        profile.title, profile.description = title, description
+        profile.full_clean()
+        profile.save()
     return profile
+
+
+# -- profile photo (manual 2.2) ----------------------------------------------------------------
+
+
+def _unreadable() -> ValidationError:
+    return ValidationError({"photo": _("Filen är ingen bild som går att läsa.")})
 
 
 def _decoded_photo(upload: UploadedFile) -> Image.Image:
@@ -54,40 +101,73 @@ def _decoded_photo(upload: UploadedFile) -> Image.Image:
         raise ValidationError({"photo": _("Välj en bild i formatet JPEG, PNG eller WebP.")})
     try:
         image = Image.open(upload)
-        image.load()
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise ValidationError({"photo": _("Filen är ingen bild som går att läsa.")}) from None
+        raise _unreadable() from None
     if image.format != claimed:
         raise ValidationError({"photo": _("Filen är inte den bildtyp den utger sig för att vara.")})
+    if image.width * image.height > MAX_PHOTO_PIXELS:
+        raise ValidationError(
+            {"photo": _("Bilden har för många bildpunkter (högst 50 megapixlar).")}
+        )
+    try:
+        image.draft(None, (PHOTO_SIZE[0] * 2, PHOTO_SIZE[1] * 2))  # JPEG: decode at a lower scale
+        image.load()
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise _unreadable() from None
     return image
 
 
-def set_photo(user: User, upload: UploadedFile) -> ClinicianProfile:
-    """Decode with Pillow, drop EXIF (after applying its rotation), scale to at most 512×512
-    and store a fresh JPEG; anything else is refused."""
-    image = _decoded_photo(upload)
-    image = ImageOps.exif_transpose(image)
-    image.thumbnail(PHOTO_SIZE)
-    if image.mode != "RGB":
-        background = Image.new("RGB", image.size, "white")
+def _clean_jpeg(image: Image.Image) -> bytes:
+    """Upright, at most 512×512, pixels only: a fresh image carries no EXIF (camera, GPS),
+    comment or other metadata of the upload. Transparency becomes white."""
+    try:
+        image = ImageOps.exif_transpose(image)
+        image.thumbnail(PHOTO_SIZE)
         rgba = image.convert("RGBA")
-        background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
+    except (OSError, ValueError):
+        raise _unreadable() from None
+    clean = Image.new("RGB", rgba.size, "white")
+    clean.paste(rgba, mask=rgba.getchannel("A"))
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=88, optimize=True)  # no EXIF written
-    profile = get_profile(user)
-    old = profile.photo.name if profile.photo else None
-    profile.photo.save(f"{uuid.uuid4().hex}.jpg", ContentFile(buffer.getvalue()), save=True)
-    if old:
-        profile.photo.storage.delete(old)
+    clean.save(buffer, format="JPEG", quality=88, optimize=True)
+    return buffer.getvalue()
+
+
+def _delete_after_commit(storage: Storage, name: str) -> None:
+    """Remove a replaced file once the new one is committed; storage paths carry the schema."""
+    schema = connection.schema_name
+
+    def delete() -> None:
+        with schema_context(schema):
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+
+
+def set_photo(user: User, upload: UploadedFile) -> ClinicianProfile:
+    """Decode with Pillow and store a fresh JPEG (see _clean_jpeg); anything else is refused."""
+    data = _clean_jpeg(_decoded_photo(upload))
+    with transaction.atomic():
+        profile = _locked_profile(user.pk)
+        old = profile.photo.name
+        profile.photo.save(f"{uuid.uuid4().hex}.jpg", ContentFile(data), save=True)
+        if old:
+            _delete_after_commit(profile.photo.storage, old)
     return profile
 
 
 def remove_photo(user: User) -> ClinicianProfile:
-    profile = get_profile(user)
-    if profile.photo:
-        profile.photo.delete(save=True)
+    with transaction.atomic():
+        profile = _locked_profile(user.pk)
+        old = profile.photo.name
+        if old:
+            profile.photo = ""  # type: ignore[assignment]
+            profile.save(update_fields=["photo", "updated_at"])
+            _delete_after_commit(profile.photo.storage, old)
     return profile
+
+
+# -- bookable visits (manual 2.3) --------------------------------------------------------------
 
 
 def _checked_visit_type(visit_type: VisitType) -> VisitType:
@@ -139,53 +219,104 @@ def update_visit_type(
 
 def set_visit_type_active(visit_type: VisitType, active: bool) -> VisitType:
     with transaction.atomic():
+        profile = _locked_profile(visit_type.clinician_id)
         visit_type.is_active = active
         visit_type.save(update_fields=["is_active"])
-        if not active:
-            profile = get_profile(visit_type.clinician)
-            if profile.booking_enabled and not _has_active_visit_type(visit_type.clinician):
-                # Without a bookable visit nobody can be invited: the function goes off too.
-                profile.booking_enabled = False
-                profile.save(update_fields=["booking_enabled", "updated_at"])
+        if not active and profile.booking_enabled and not _has_active_visit_type(profile.user_id):
+            # Without a bookable visit nobody can be invited: the function goes off too.
+            profile.booking_enabled = False
+            profile.save(update_fields=["booking_enabled", "updated_at"])
     return visit_type
 
 
-def _has_active_visit_type(user: User) -> bool:
-    return VisitType.objects.filter(clinician=user, is_active=True).exists()
+def _has_active_visit_type(user_id: int) -> bool:
+    return VisitType.objects.filter(clinician_id=user_id, is_active=True).exists()
+
+
+# -- the booking function (manual 2.4) and inviting (manual 3) ---------------------------------
+
+
+def profile_steps(user: User) -> dict[str, bool]:
+    """Which of the four steps of manual section 2 are done (the photo is optional)."""
+    profile = get_profile(user)
+    return {
+        CONSULTATION: bool(profile.title.strip()),
+        PHOTO: bool(profile.photo),
+        VISIT_TYPES: _has_active_visit_type(user.pk),
+        BOOKING: profile.booking_enabled,
+    }
+
+
+def _missing_for_publishing(profile: ClinicianProfile) -> list[Blocker]:
+    missing = []
+    if not profile.title.strip():
+        missing.append(Blocker(CONSULTATION, _("Fyll i Yrkestitel under Konsultation.")))
+    if not _has_active_visit_type(profile.user_id):
+        missing.append(Blocker(VISIT_TYPES, _("Skapa minst ett bokningsbart besök.")))
+    return missing
+
+
+def missing_for_publishing(user: User) -> list[Blocker]:
+    return _missing_for_publishing(get_profile(user))
 
 
 def booking_blockers(user: User) -> list[str]:
-    """Why this clinician cannot publish (or invite) yet, in the manual's words."""
-    profile = get_profile(user)
-    reasons = []
-    if not profile.title.strip():
-        reasons.append(_("Fyll i Yrkestitel under Konsultation."))
-    if not _has_active_visit_type(user):
-        reasons.append(_("Skapa minst ett bokningsbart besök."))
-    return reasons
+    """Why this clinician cannot publish yet, in the manual's words."""
+    return [blocker.message for blocker in missing_for_publishing(user)]
 
 
 def activate_booking(user: User) -> ClinicianProfile:
-    reasons = booking_blockers(user)
-    if reasons:
-        raise ValidationError(reasons)
-    profile = get_profile(user)
-    profile.booking_enabled = True
-    profile.save(update_fields=["booking_enabled", "updated_at"])
+    with transaction.atomic():
+        profile = _locked_profile(user.pk)
+        missing = _missing_for_publishing(profile)
+        if missing:
+            raise ValidationError([blocker.message for blocker in missing])
+        profile.booking_enabled = True
+        profile.save(update_fields=["booking_enabled", "updated_at"])
     return profile
 
 
 def deactivate_booking(user: User) -> ClinicianProfile:
-    profile = get_profile(user)
-    profile.booking_enabled = False
-    profile.save(update_fields=["booking_enabled", "updated_at"])
+    with transaction.atomic():
+        profile = _locked_profile(user.pk)
+        profile.booking_enabled = False
+        profile.save(update_fields=["booking_enabled", "updated_at"])
     return profile
+
+
+def missing_for_inviting(user: User) -> list[Blocker]:
+    """Empty when the user may invite patients; otherwise what is missing, with its step."""
+    if not (user.is_active and user.is_clinician):
+        return [Blocker("", _("Bara vårdpersonal kan bjuda in till besök."))]
+    profile = get_profile(user)
+    if profile.booking_enabled:
+        return []
+    return _missing_for_publishing(profile) + [
+        Blocker(BOOKING, _("Aktivera bokningsfunktionen under Min profil."))
+    ]
 
 
 def invite_blockers(user: User) -> list[str]:
     """Empty when the user may invite patients; otherwise what is missing (shown in the UI)."""
-    if not (user.is_active and user.is_clinician):
-        return [_("Bara vårdpersonal kan bjuda in till besök.")]
-    if get_profile(user).booking_enabled:
-        return []
-    return booking_blockers(user) + [_("Aktivera bokningsfunktionen under Min profil.")]
+    return [blocker.message for blocker in missing_for_inviting(user)]
+
+
+# -- what patients see (manual 2: the clinician listing) ---------------------------------------
+
+
+def published_clinicians() -> QuerySet[User]:
+    """Active clinicians whose booking function is on, each with its profile (one query)."""
+    return (
+        User.objects.filter(is_active=True, is_clinician=True, profile__booking_enabled=True)
+        .select_related("profile")
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def is_published(profile: ClinicianProfile) -> bool:
+    user = profile.user
+    return profile.booking_enabled and user.is_active and user.is_clinician
+
+
+def photo_content_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"

@@ -5,11 +5,15 @@ from django.views.decorators.http import require_http_methods
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
 from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
+from tenant_apps.profiles.services import missing_for_inviting
+from tenant_apps.profiles.views import blocker_links
 
 
 @role_required("admin", "clinician")
 def overview(request: HttpRequest) -> HttpResponse:
-    return render(request, "workspace/overview.html")
+    # "Bjud in till besök" (manual 3): what is missing before inviting, with links to fix it.
+    invite_missing = blocker_links(missing_for_inviting(request.user))
+    return render(request, "workspace/overview.html", {"invite_missing": invite_missing})
 
 
 @role_required("patient")

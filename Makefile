@@ -30,7 +30,8 @@ lint: $(STAMP)
 		careplatform/bankid/qr.py careplatform/bankid/simulator/store.py \
 		careplatform/login/services.py careplatform/netutils.py careplatform/i18n.py \
 		careplatform/db_backend/base.py tenant_apps/accounts/services.py \
-		tenant_apps/administration/services.py tenant_apps/api/services.py
+		tenant_apps/administration/services.py tenant_apps/api/services.py \
+		tenant_apps/profiles/services.py
 
 bench: $(STAMP)
 	$(PY) -m careplatform.devserver bench

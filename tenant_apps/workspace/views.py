@@ -6,7 +6,7 @@ from careplatform.access import role_required
 from careplatform.netutils import client_ip
 from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
 from tenant_apps.profiles.services import missing_for_inviting
-from tenant_apps.profiles.views import blocker_links
+from tenant_apps.profiles.steps import blocker_links
 
 
 @role_required("admin", "clinician")

@@ -1,0 +1,89 @@
+"""Bookings pages in a real browser on a phone-sized screen (375×667): nothing scrolls sideways
+and the Content Security Policy refuses nothing."""
+
+import pytest
+from django_tenants.utils import schema_context
+
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings import services
+from tenant_apps.profiles import services as profiles
+from tests.bookings.conftest import in_days, patient_spec
+from tests.browser import chromium
+from tests.login_support import HttpBrowser, Simulator
+from tests.support import personnummer
+
+pytestmark = pytest.mark.server
+
+
+def phone_page(browser, server, subdomain, pnr):
+    http = HttpBrowser(server, subdomain)
+    assert http.login(pnr, Simulator(server.port))["state"] == "complete"
+    context = browser.new_context(viewport={"width": 375, "height": 667})
+    url = f"http://{subdomain}.localhost:{server.port}"
+    context.add_cookies(
+        [{"name": "sessionid", "value": http.http.cookies["sessionid"], "url": url}]
+    )
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    return page, url, refused
+
+
+def fits(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_no_bookings_page_scrolls_sideways_on_a_phone(live_server_process, committed):
+    provider = committed.provider("mobilbokning", name="Mobilkliniken med ett långt namn AB")
+    with schema_context(provider.schema_name):
+        clinician = User.objects.get()
+        profiles.update_consultation(clinician, title="Distriktssköterska", description="")
+        visit = profiles.create_visit_type(
+            clinician,
+            title="Uppföljning av långvarig behandling",
+            duration_minutes=45,
+            kind="video",
+        )
+        profiles.activate_booking(clinician)
+        booking = services.invite(
+            actor=clinician,
+            clinician=clinician,
+            visit_type=visit,
+            provider=provider,
+            patients=[patient_spec(1, first_name="Maximiliana", last_name="Vänersborgsdotter")],
+            starts_at=in_days(2),
+            message="Ta gärna med en lista över dina läkemedel och hur du tar dem just nu.",
+        )
+    with chromium() as browser:
+        page, base, refused = phone_page(
+            browser, live_server_process, "mobilbokning", personnummer("19700707", "007")
+        )
+        paths = [
+            "/oversikt/",
+            "/bokningar/",
+            "/bokningar/ny/",
+            "/bokningar/kollega/",
+            f"/bokningar/{booking.pk}/",
+            "/bokningar/?status=unconfirmed",
+            "/kalenderflode/",
+        ]
+        for path in paths:
+            assert page.goto(base + path).status == 200, path
+            assert fits(page), path
+        page.goto(base + "/bokningar/ny/")
+        page.get_by_role("button", name="Skicka inbjudan").click()
+        assert page.locator("#id_personnummer_1_error").is_visible()
+        assert fits(page)
+        assert refused == []
+
+        patient, base, refused = phone_page(
+            browser, live_server_process, "mobilbokning", patient_spec(1).personnummer
+        )
+        patient.goto(base + "/mina-besok/")
+        patient.get_by_role("button", name="Jag samtycker").click()
+        patient.wait_for_url("**/mina-besok/")
+        assert "Distriktssköterska" in patient.content() and fits(patient)
+        patient.get_by_role("button", name="Bekräfta").click()
+        patient.wait_for_url("**/mina-besok/")
+        assert "Tack! Besöket är bekräftat." in patient.content() and fits(patient)
+        assert refused == []

@@ -251,3 +251,47 @@ def test_booking_lists_use_a_constant_number_of_queries(ready):
         _count_queries(client, "/bokningar/", status="unconfirmed"),
     )
     assert few == many
+
+
+def test_too_many_patients_for_the_visit_type_is_refused_in_the_form(ready):
+    second = {
+        "mobile_2": "0701234502",
+        "personnummer_2": patient_spec(2).personnummer,
+        "first_name_2": "Berit",
+        "last_name_2": "Berg",
+    }
+    response = logged_in(ready.clinician, ready).post(
+        "/bokningar/ny/", invite_form(ready, **second)
+    )
+    assert "högst 1 patienter" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_group_visit_from_the_form_takes_several_patients(ready):
+    second = {
+        "mobile_2": "0701234502",
+        "personnummer_2": patient_spec(2).personnummer,
+        "first_name_2": "Berit",
+        "last_name_2": "Berg",
+    }
+    client = logged_in(ready.clinician, ready)
+    client.post("/bokningar/ny/", invite_form(ready, visit_type=ready.group.pk, **second))
+    assert Booking.objects.get().participants.count() == 2
+
+
+@pytest.mark.parametrize("state", ["cancelled", "expired"])
+def test_patient_cannot_confirm_a_cancelled_or_expired_booking(ready, state):
+    import time_machine
+
+    booking = book(ready)
+    patient = booking.participants.get().user
+    client = logged_in(patient, ready)
+    if state == "cancelled":
+        services.cancel(booking, actor=ready.clinician)
+        client.post(f"/bokningar/{booking.pk}/bekrafta/")
+    else:
+        with time_machine.travel(booking.starts_at, tick=False):
+            client.post(f"/bokningar/{booking.pk}/bekrafta/")
+    booking.refresh_from_db()
+    assert booking.status != BookingStatus.CONFIRMED
+    assert not BookingEvent.objects.filter(booking=booking, kind="confirmed").exists()

@@ -7,7 +7,6 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from careplatform.timeutil import local_datetime
@@ -22,14 +21,8 @@ from tenant_apps.profiles.models import VisitKind, VisitType
 
 class ClinicianSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField(source="full_name")
-    title = serializers.SerializerMethodField(help_text="Professional title (yrkestitel)")
-
-    def get_title(self, user: User) -> str:
-        try:
-            return user.profile.title
-        except ObjectDoesNotExist:
-            return ""
+    name = serializers.CharField()
+    title = serializers.CharField(help_text="Professional title (yrkestitel)")
 
 
 class VisitTypeSummarySerializer(serializers.Serializer):
@@ -40,19 +33,35 @@ class VisitTypeSummarySerializer(serializers.Serializer):
 
 
 class ParticipantSerializer(serializers.Serializer):
-    user = serializers.IntegerField(source="user_id")
-    name = serializers.CharField(source="user.full_name")
+    user = serializers.IntegerField()
+    name = serializers.CharField()
     role = serializers.ChoiceField(choices=ParticipantRole.choices)
     confirmed_at = serializers.DateTimeField(allow_null=True)
 
 
+def _time(value: datetime.datetime | None) -> str | None:
+    """As DRF's DateTimeField writes it: ISO 8601 in Swedish time, with its offset."""
+    return timezone.localtime(value).isoformat() if value is not None else None
+
+
+def _title(user: User) -> str:
+    try:
+        return user.profile.title
+    except ObjectDoesNotExist:
+        return ""
+
+
 class BookingSerializer(serializers.Serializer):
     """A booking as its viewer may see it. `status` is the effective status: an unconfirmed
-    booking whose start has passed is expired. A patient sees no other patients."""
+    booking whose start has passed is expired. A patient sees no other patients.
+
+    The fields declare the schema; to_representation writes them by hand, because DRF's nested
+    serializers cost more than the database on a list page (see tests.bench.booking_api).
+    test_booking_json_has_exactly_the_declared_fields keeps the two in step."""
 
     id = serializers.IntegerField()
-    status = serializers.SerializerMethodField()
-    can_be_held = serializers.SerializerMethodField()
+    status = serializers.ChoiceField(choices=BookingStatus.choices)
+    can_be_held = serializers.BooleanField()
     clinician = ClinicianSummarySerializer()
     visit_type = VisitTypeSummarySerializer()
     starts_at = serializers.DateTimeField()
@@ -60,30 +69,58 @@ class BookingSerializer(serializers.Serializer):
     instant = serializers.BooleanField(help_text="Booked with Boka nu (started at once)")
     message = serializers.CharField()
     version = serializers.IntegerField()
-    participants = serializers.SerializerMethodField()
+    participants = ParticipantSerializer(many=True)
     created_at = serializers.DateTimeField()
     confirmed_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
-    cancelled_by = serializers.IntegerField(source="cancelled_by_id", allow_null=True)
+    cancelled_by = serializers.IntegerField(allow_null=True)
     cancel_reason = serializers.CharField()
 
-    def _now(self) -> datetime.datetime:
-        return self.context["now"]
+    def to_representation(self, booking: Booking) -> dict:
+        now: datetime.datetime = self.context["now"]
+        clinician, visit_type = booking.clinician, booking.visit_type
+        return {
+            "id": booking.pk,
+            "status": effective_status(booking, now),
+            "can_be_held": can_be_held(booking, now),
+            "clinician": {
+                "id": clinician.pk,
+                "name": clinician.full_name,
+                "title": _title(clinician),
+            },
+            "visit_type": {
+                "id": visit_type.pk,
+                "title": visit_type.title,
+                "duration_minutes": visit_type.duration_minutes,
+                "kind": visit_type.kind,
+            },
+            "starts_at": _time(booking.starts_at),
+            "ends_at": _time(booking.ends_at),
+            "instant": booking.instant,
+            "message": booking.message,
+            "version": booking.version,
+            "participants": self._participants(booking),
+            "created_at": _time(booking.created_at),
+            "confirmed_at": _time(booking.confirmed_at),
+            "cancelled_at": _time(booking.cancelled_at),
+            "cancelled_by": booking.cancelled_by_id,
+            "cancel_reason": booking.cancel_reason,
+        }
 
-    @extend_schema_field(serializers.ChoiceField(choices=BookingStatus.choices))
-    def get_status(self, booking: Booking) -> str:
-        return effective_status(booking, self._now())
-
-    def get_can_be_held(self, booking: Booking) -> bool:
-        return can_be_held(booking, self._now())
-
-    @extend_schema_field(ParticipantSerializer(many=True))
-    def get_participants(self, booking: Booking) -> list:
+    def _participants(self, booking: Booking) -> list[dict]:
         viewer = self.context["request"].user
-        people = list(booking.participants.all())  # prefetched
+        people = booking.participants.all()  # prefetched
         if not (viewer.is_admin or viewer.pk == booking.clinician_id):
             people = [p for p in people if p.user_id == viewer.pk]
-        return ParticipantSerializer(people, many=True).data
+        return [
+            {
+                "user": p.user_id,
+                "name": p.user.full_name,
+                "role": p.role,
+                "confirmed_at": _time(p.confirmed_at),
+            }
+            for p in people
+        ]
 
 
 # -- parsing -----------------------------------------------------------------------------------

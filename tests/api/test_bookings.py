@@ -9,7 +9,7 @@ import time_machine
 from django_tenants.utils import schema_context
 
 from careplatform import clock
-from careplatform.timeutil import local_datetime
+from careplatform.timeutil import LOCAL, local_datetime
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, Participant
@@ -453,6 +453,21 @@ def test_who_sees_which_bookings(ready, api):
     assert api(ready.patient).get(f"{BOOKINGS}{per.pk}/").status_code == 200
     assert api(ready.patient).get(f"{BOOKINGS}{klaras.pk}/").status_code == 404
     assert api(ready.colleague).get(f"{BOOKINGS}{klaras.pk}/").status_code == 404
+
+
+def test_booking_json_has_exactly_the_declared_fields(ready, api):
+    """BookingSerializer writes its JSON by hand (speed); the schema comes from its fields."""
+    from tenant_apps.api.booking_serializers import BookingSerializer
+
+    booking = services.cancel(book(ready, visit_type=ready.group), actor=ready.clinician)
+    body = api(ready.clinician).get(f"{BOOKINGS}{booking.pk}/").json()
+    fields = BookingSerializer().fields
+    assert set(body) == set(fields)
+    for nested in ("clinician", "visit_type"):
+        assert set(body[nested]) == set(fields[nested].fields)
+    assert set(body["participants"][0]) == set(fields["participants"].child.fields)
+    assert body["starts_at"] == booking.starts_at.astimezone(LOCAL).isoformat()
+    assert body["cancelled_at"].endswith(("+01:00", "+02:00"))
 
 
 def test_patient_sees_no_other_patients_of_a_group_visit(ready, api):

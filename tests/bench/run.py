@@ -1,4 +1,5 @@
-"""`make bench`: provisioning, request routing and no-op migrations on a throwaway database.
+"""`make bench`: provisioning, request routing, no-op migrations and the booking list API on a
+throwaway database.
 
 Creates `<db>_bench` (the platform with N providers) and `<db>_bench_plain` (plain Django for
 comparison) next to the DATABASE_URL database, measures, prints a table and drops both again.
@@ -234,6 +235,30 @@ def rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, s
             "",
             STOCK["migrate_schemas_mp"],
         ),
+        *booking_api_rows(results["booking_api"]),
+    ]
+
+
+def booking_api_rows(api: dict) -> list[tuple[str, str, str, str]]:
+    """GET /api/v1/bookings/ with api["bookings"] bookings: first page, page 100, filtered."""
+    cases = list(api["cases"].values())
+    queries = {case["queries"] for case in cases}
+    worst_p95 = max(case["p95_ms"] for case in cases)
+    return [
+        (
+            f"booking list API, {api['bookings']} bookings: {label}",
+            f"median {case['median_ms']:.1f} ms, p95 {case['p95_ms']:.1f} ms",
+            f"p95 < 50 ms: {verdict(case['p95_ms'] < 50)}",
+            "",
+        )
+        for label, case in zip(("page 1", "page 100", "filtered"), cases, strict=True)
+    ] + [
+        (
+            "booking list API: SQL queries per request",
+            "/".join(str(case["queries"]) for case in cases),
+            f"constant: {verdict(len(queries) == 1)}; worst p95 {worst_p95:.0f} ms",
+            "",
+        )
     ]
 
 
@@ -335,6 +360,11 @@ def measure(args: argparse.Namespace, tenant_url: str, plain_url: str) -> dict:
         results["migrate_schemas"][executor] = elapsed
         progress(f"    {elapsed:.1f} s")
 
+    progress(f"Booking list API with {args.bookings} bookings in one provider (in-process)")
+    results["booking_api"] = worker(
+        tenant_env, "tests.bench.booking_api", f"--bookings={args.bookings}"
+    )
+
     progress("Plain Django: migrate its own database")
     manage(plain_env, "migrate", "--noinput", "-v", "0")
 
@@ -353,6 +383,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="per side and round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile both request sides")
+    parser.add_argument("--bookings", type=int, default=10_000, help="for the booking list API")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)

@@ -179,7 +179,7 @@ class InviteSerializer(StartTimeSerializer):
     clinician = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.all(),
         required=False,
-        help_text="Admins: the clinician the booking is for (default: the caller)",
+        help_text="Admins: the clinician the booking is for (default: the visit type's)",
     )
     visit_type = serializers.PrimaryKeyRelatedField(queryset=VisitType.objects.all())
     patients = PatientSpecSerializer(many=True, required=False, default=list)

@@ -147,6 +147,12 @@ def test_admin_books_on_behalf_of_a_clinician(ready, api):
     assert (booking.clinician, booking.created_by) == (ready.clinician, ready.admin)
 
 
+def test_admin_booking_a_clinicians_visit_type_books_for_that_clinician(ready, api):
+    response = api(ready.admin).post(BOOKINGS, invite_body(ready))
+    assert response.status_code == 201
+    assert response.json()["clinician"]["id"] == ready.clinician.pk
+
+
 def test_clinician_cannot_book_on_behalf_of_a_colleague(ready, api):
     before = stored()
     response = api(ready.colleague).post(BOOKINGS, invite_body(ready, clinician=ready.clinician.pk))

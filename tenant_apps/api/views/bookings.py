@@ -84,9 +84,11 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
         form = InviteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        # As on the page: an admin booking a clinician's visit type books for that clinician.
+        default = data["visit_type"].clinician if request.user.is_admin else request.user
         booking = services.invite(
             actor=request.user,
-            clinician=data.get("clinician") or request.user,
+            clinician=data.get("clinician") or default,
             visit_type=data["visit_type"],
             provider=request.tenant,
             patients=[PatientSpec(**patient) for patient in data["patients"]],

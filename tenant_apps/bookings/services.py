@@ -6,6 +6,7 @@ clinician, so two concurrent invites cannot both win.
 """
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -173,7 +174,7 @@ def invite(
     clinician: User,
     visit_type: VisitType,
     provider: CareProvider,
-    patients: list[PatientSpec] = (),  # type: ignore[assignment]
+    patients: Sequence[PatientSpec] = (),
     colleague: User | None = None,
     starts_at: datetime.datetime | None = None,
     instant: bool = False,

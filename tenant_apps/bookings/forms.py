@@ -16,6 +16,8 @@ from tenant_apps.profiles.models import MAX_GROUP_PATIENTS, VisitType
 class WhenForm(forms.Form):
     """Date and time in Swedish time, or Boka nu."""
 
+    label_suffix = ""
+
     date = forms.DateField(
         label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

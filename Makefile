@@ -33,7 +33,8 @@ lint: $(STAMP)
 		tenant_apps/administration/services.py tenant_apps/api/services.py \
 		tenant_apps/profiles/services.py tenant_apps/bookings/services.py \
 	tenant_apps/bookings/calendar.py tenant_apps/bookings/access.py tenants/services.py \
-	tenant_apps/audit/services.py careplatform/timeutil.py
+	tenant_apps/audit/services.py careplatform/timeutil.py \
+	tenant_apps/video/rooms.py tenant_apps/video/services.py tenant_apps/video/ice.py
 
 bench: $(STAMP)
 	$(PY) -m careplatform.devserver bench

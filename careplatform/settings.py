@@ -30,6 +30,10 @@ def envint(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def envlist(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
+
+
 DEBUG = envbool("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
@@ -77,6 +81,7 @@ TENANT_APPS = [
     "tenant_apps.administration",
     "tenant_apps.bookings",
     "tenant_apps.api",
+    "tenant_apps.video",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -118,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "careplatform.navigation.menu",
+                "tenant_apps.video.context_processors.open_rooms",
             ],
         },
     },
@@ -286,6 +292,19 @@ BANKID_CERT = env("BANKID_CERT")  # client certificate (PEM) for mutual TLS
 BANKID_KEY = env("BANKID_KEY")  # its private key (PEM)
 BANKID_CA = env("BANKID_CA")  # the CA that signed BankID's server certificate (PEM)
 BANKID_ORDER_TTL = 180  # seconds until the simulator's orders expire
+
+# Video visits (manual 6): ICE servers handed to the browsers. TURN credentials follow coturn's
+# use-auth-secret (TURN REST API) and expire after TURN_TTL seconds; they are issued afresh on
+# every (re)connection to a room. VIDEO_ICE_TRANSPORT_POLICY "relay" sends all media via TURN.
+STUN_URLS = envlist("STUN_URLS")
+TURN_URLS = envlist("TURN_URLS")
+TURN_SECRET = env("TURN_SECRET")
+TURN_TTL = envint("TURN_TTL", 3 * 3600)
+VIDEO_ICE_TRANSPORT_POLICY = env("VIDEO_ICE_TRANSPORT_POLICY", "all")
+if VIDEO_ICE_TRANSPORT_POLICY not in ("all", "relay"):
+    raise ImproperlyConfigured("VIDEO_ICE_TRANSPORT_POLICY must be 'all' or 'relay'.")
+# A room page that sends nothing (not even its heartbeat) for this long is gone (seconds).
+VIDEO_PEER_TIMEOUT = envint("VIDEO_PEER_TIMEOUT", 12)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.bookings.models import Booking
+
+
+class CallEventKind(models.TextChoices):
+    JOINED = "joined", _("Gick in i rummet")
+    LEFT = "left", _("Lämnade rummet")
+    CONNECTED = "connected", _("Samtalet kopplades upp")
+    FAILED = "failed", _("Uppkopplingen misslyckades")
+    ENDED = "ended", _("Besöket avslutades")
+
+
+class CallEvent(models.Model):
+    """What happened in a booking's room, with times (manual 6), for support and billing.
+    `user` is empty for what the platform did itself (a room closed after its window)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="call_events")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=10, choices=CallEventKind.choices)
+    peer_id = models.CharField(max_length=40, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["booking", "kind"], name="call_event_booking_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M:%S} ({self.booking_id})"
+
+
+class RoomConnection(models.Model):
+    """Who is in a room right now: one row per open room page (WebSocket), kept fresh by its
+    heartbeats. `peer_id` is chosen by the page and survives WebSocket reconnects, so calls
+    keep their peer connections; `id` orders arrivals (the server's polite/impolite roles)."""
+
+    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="connections")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    peer_id = models.CharField(max_length=40)
+    channel_name = models.CharField(max_length=200, unique=True)
+    joined_at = models.DateTimeField()
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "peer_id"], name="room_peer_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.peer_id} i {self.booking_id}"

@@ -1,0 +1,282 @@
+"""Video rooms' state changes (manual 6): joining and leaving a room, call events, ending the
+visit and completing the booking. Each is one transaction; the room rule is rooms.admission.
+
+The WebSocket consumer calls these inside the provider's schema; notifications to pages in the
+room go over the channel layer after commit.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass, field
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from careplatform import clock
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings.models import Booking, BookingStatus
+from tenant_apps.video import rooms
+from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
+from tenants.db import connection
+
+log = logging.getLogger(__name__)
+
+CLINICIAN = "clinician"
+ENDED_BY_CLINICIAN = "ended"
+
+
+def room_group(schema_name: str, booking_id: int) -> str:
+    """The channel-layer group of one room; the schema keeps providers apart."""
+    return f"video.{schema_name}.{booking_id}"
+
+
+@dataclass(frozen=True)
+class Peer:
+    peer_id: str
+    seq: int
+    user_id: int
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """A connection that a join took over: the same page reconnecting (`resumed`), or the
+    same person in a new page (the old page is told and its peer leaves)."""
+
+    peer_id: str
+    channel_name: str
+    resumed: bool
+
+
+@dataclass
+class JoinResult:
+    admission: rooms.Admission
+    booking: Booking | None = None
+    me: Peer | None = None
+    peers: list[Peer] = field(default_factory=list)
+    replaced: list[Replaced] = field(default_factory=list)
+
+
+def display_name(user: User, role: str) -> str:
+    """Staff by full name; patients by first name and initial (group visits)."""
+    if role == "patient":
+        return f"{user.first_name} {user.last_name[:1]}.".strip()
+    return user.full_name
+
+
+def _roles(booking: Booking) -> dict[int, str]:
+    roles = dict(booking.participants.values_list("user_id", "role"))
+    roles[booking.clinician_id] = CLINICIAN
+    return roles
+
+
+def _peer(conn: RoomConnection, roles: dict[int, str]) -> Peer:
+    role = roles.get(conn.user_id, "")
+    return Peer(conn.peer_id, conn.pk, conn.user_id, display_name(conn.user, role), role)
+
+
+def _event(booking: Booking, kind: str, user: User | None, peer_id: str = "", **detail) -> None:
+    CallEvent.objects.create(
+        booking=booking,
+        user=user,
+        kind=kind,
+        peer_id=peer_id,
+        detail=detail,
+        created_at=clock.now(),
+    )
+
+
+def _drop_stale(booking: Booking, now: datetime.datetime) -> None:
+    """Connections whose server process died without a goodbye."""
+    stale = RoomConnection.objects.filter(booking=booking, seen_at__lt=now - rooms.FRESH_FOR)
+    for conn in stale.select_related("user"):
+        _event(booking, CallEventKind.LEFT, conn.user, conn.peer_id, reason="lost")
+    stale.delete()
+
+
+@transaction.atomic
+def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinResult:
+    """Admit `user` to the room (rooms.admission) as page `peer_id` on `channel_name`."""
+    now = clock.now()
+    booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+    if booking is None:
+        # Said the same way as for a booking one is not part of: existence is not revealed.
+        return JoinResult(
+            rooms.Admission(rooms.Reason.NOT_PARTICIPANT, _("Du är inte med i det här besöket."))
+        )
+    decision = rooms.admission(booking, user, now)
+    if not decision.allowed:
+        return JoinResult(decision, booking)
+    _drop_stale(booking, now)
+    same_page = RoomConnection.objects.filter(booking=booking, peer_id=peer_id).first()
+    if same_page is not None and same_page.user_id != user.pk:
+        return JoinResult(
+            rooms.Admission(rooms.Reason.NOT_PARTICIPANT, _("Anslutningen kunde inte göras.")),
+            booking,
+        )
+    replaced = []
+    for old in RoomConnection.objects.filter(booking=booking, user=user).exclude(peer_id=peer_id):
+        replaced.append(Replaced(old.peer_id, old.channel_name, resumed=False))
+        _event(booking, CallEventKind.LEFT, user, old.peer_id, reason="replaced")
+        old.delete()
+    if same_page is not None:
+        replaced.append(Replaced(peer_id, same_page.channel_name, resumed=True))
+        same_page.channel_name, same_page.seen_at = channel_name, now
+        same_page.save(update_fields=["channel_name", "seen_at"])
+        conn = same_page
+    else:
+        conn = RoomConnection.objects.create(
+            booking=booking,
+            user=user,
+            peer_id=peer_id,
+            channel_name=channel_name,
+            joined_at=now,
+            seen_at=now,
+        )
+        _event(booking, CallEventKind.JOINED, user, peer_id)
+    roles = _roles(booking)
+    others = rooms.present(booking, now).exclude(pk=conn.pk).select_related("user")
+    conn.user = user
+    return JoinResult(
+        decision, booking, _peer(conn, roles), [_peer(c, roles) for c in others], replaced
+    )
+
+
+@dataclass(frozen=True)
+class Left:
+    peer_id: str
+    booking_id: int
+
+
+@transaction.atomic
+def leave(channel_name: str, reason: str, **detail) -> Left | None:
+    """The page on `channel_name` left (or vanished). None when it had been taken over."""
+    conn = RoomConnection.objects.filter(channel_name=channel_name).first()
+    if conn is None:
+        return None
+    booking = Booking.objects.select_for_update().get(pk=conn.booking_id)
+    conn.delete()
+    _event(booking, CallEventKind.LEFT, conn.user, conn.peer_id, reason=reason, **detail)
+    now = clock.now()
+    if not rooms.present(booking, now).exists():
+        _room_emptied(booking, now)
+    return Left(conn.peer_id, booking.pk)
+
+
+def touch(channel_name: str) -> None:
+    RoomConnection.objects.filter(channel_name=channel_name).update(seen_at=clock.now())
+
+
+def record_call_state(channel_name: str, kind: str, with_peer: str) -> bool:
+    """The page reports that its call with `with_peer` connected or failed."""
+    if kind not in (CallEventKind.CONNECTED, CallEventKind.FAILED):
+        return False
+    conn = RoomConnection.objects.select_related("booking").filter(channel_name=channel_name)
+    mine = conn.first()
+    if mine is None:
+        return False
+    other = RoomConnection.objects.filter(booking=mine.booking_id, peer_id=with_peer).first()
+    _event(
+        mine.booking,
+        kind,
+        mine.user,
+        mine.peer_id,
+        with_peer=with_peer,
+        with_user=other.user_id if other else None,
+    )
+    return True
+
+
+def _connected(booking: Booking) -> bool:
+    return CallEvent.objects.filter(booking=booking, kind=CallEventKind.CONNECTED).exists()
+
+
+def complete(booking: Booking) -> Booking:
+    """The visit was held: the booking is completed (its last state). Safe to call twice."""
+    with transaction.atomic():
+        booking = Booking.objects.select_for_update().get(pk=booking.pk)
+        if booking.status == BookingStatus.CONFIRMED:
+            booking.status = BookingStatus.COMPLETED
+            booking.version += 1
+            booking.save(update_fields=["status", "version"])
+    return booking
+
+
+@transaction.atomic
+def end_visit(booking: Booking, actor: User) -> Booking:
+    """ "Avsluta besöket" (the clinician): everyone's call ends; a call that connected makes
+    the booking completed."""
+    booking = Booking.objects.select_for_update().get(pk=booking.pk)
+    if actor.pk != booking.clinician_id:
+        raise ValidationError(_("Bara besökets vårdpersonal kan avsluta besöket."))
+    refusal = rooms.held_refusal(booking, clock.now())
+    if refusal is not None:
+        raise ValidationError(refusal.message)
+    _event(booking, CallEventKind.ENDED, actor, by="clinician")
+    if _connected(booking):
+        booking = complete(booking)
+    notify_room_closed(booking.pk, ENDED_BY_CLINICIAN)
+    return booking
+
+
+def _room_emptied(booking: Booking, now: datetime.datetime) -> None:
+    """Nobody is left in the room: after the window a connected call is over; before it, look
+    again when the window has passed."""
+    if now > rooms.closes_at(booking):
+        close_room_if_finished(booking.pk)
+    elif _connected(booking):
+        _schedule_close(booking)
+
+
+def _schedule_close(booking: Booking) -> None:
+    from django_q.models import Schedule
+    from django_q.tasks import schedule
+
+    schema_name = connection.schema_name
+    when = rooms.closes_at(booking) + datetime.timedelta(seconds=5)
+    transaction.on_commit(
+        lambda: schedule(
+            "tenants.tasks.run_in_provider",
+            schema_name,
+            "tenant_apps.video.services.close_room_if_finished",
+            booking.pk,
+            schedule_type=Schedule.ONCE,
+            next_run=when,
+        )
+    )
+
+
+@transaction.atomic
+def close_room_if_finished(booking_id: int) -> bool:
+    """A room that closes empty after its window: a call that connected completes the booking.
+    Runs after the last page leaves, or in a worker at the window's end; safe to run twice."""
+    now = clock.now()
+    booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
+    if booking is None or rooms.held_refusal(booking, now) is not None:
+        return False
+    if now <= rooms.closes_at(booking) or rooms.present(booking, now).exists():
+        return False
+    if not _connected(booking):
+        return False
+    _event(booking, CallEventKind.ENDED, None, by="window")
+    complete(booking)
+    return True
+
+
+def notify_room_closed(booking_id: int, reason: str) -> None:
+    """After commit, every page in the room is told that it has ended, and why."""
+    group = room_group(connection.schema_name, booking_id)
+
+    def send() -> None:
+        try:
+            async_to_sync(get_channel_layer().group_send)(
+                group, {"type": "room.closed", "reason": str(reason)}
+            )
+        except Exception:  # the pages also notice at their next status check
+            log.exception("Could not tell room %s that it closed", group)
+
+    transaction.on_commit(send)

@@ -13,10 +13,13 @@ from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler  # noqa: 
 from django.urls import path  # noqa: E402
 
 from careplatform.consumers import HealthConsumer  # noqa: E402
+from careplatform.websocket_auth import SessionUserMiddleware  # noqa: E402
+from tenant_apps.video.routing import websocket_urlpatterns as video_urlpatterns  # noqa: E402
 from tenants.channels import TenantWebSocketMiddleware  # noqa: E402
 
 websocket_urlpatterns = [
     path("ws/healthz/", HealthConsumer.as_asgi()),
+    *video_urlpatterns,
 ]
 
 http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
@@ -24,6 +27,9 @@ http_app = ASGIStaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": TenantWebSocketMiddleware(URLRouter(websocket_urlpatterns)),
+        # Provider from the host, then the user from that provider's session.
+        "websocket": TenantWebSocketMiddleware(
+            SessionUserMiddleware(URLRouter(websocket_urlpatterns))
+        ),
     }
 )

@@ -155,7 +155,12 @@ CACHES = {
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": env("CHANNEL_PREFIX", "cp-asgi")},
+        "CONFIG": {
+            # channels-redis blocks 5 s per receive (BZPOPMIN); redis-py 8 times reads out after
+            # 5 s by default, which would randomly end idle consumers: allow longer reads.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+            "prefix": env("CHANNEL_PREFIX", "cp-asgi"),
+        },
     }
 }
 Q_CLUSTER = {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("tenant_apps.profiles.urls")),
     path("administration/", include("tenant_apps.administration.urls")),
     path("", include("tenant_apps.bookings.urls")),
+    path("", include("tenant_apps.video.urls")),
     path("api/", include("tenant_apps.api.urls")),
     path("api-nycklar/", include("tenant_apps.api.token_urls")),
 ]

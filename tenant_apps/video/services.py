@@ -40,6 +40,7 @@ class Peer:
     user_id: int
     name: str
     role: str
+    channel_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def _roles(booking: Booking) -> dict[int, str]:
 
 def _peer(conn: RoomConnection, roles: dict[int, str]) -> Peer:
     role = roles.get(conn.user_id, "")
-    return Peer(conn.peer_id, conn.pk, conn.user_id, display_name(conn.user, role), role)
+    name = display_name(conn.user, role)
+    return Peer(conn.peer_id, conn.pk, conn.user_id, name, role, conn.channel_name)
 
 
 def _event(booking: Booking, kind: str, user: User | None, peer_id: str = "", **detail) -> None:

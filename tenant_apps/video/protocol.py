@@ -1,0 +1,139 @@
+"""The room's signaling messages from the browser, checked before anything is relayed.
+
+Only these shapes pass, with nothing extra in them; everything else is dropped (and counted by
+the consumer). Limits keep one page from flooding the others.
+"""
+
+import json
+import re
+import time
+from typing import Any
+
+MAX_MESSAGE_BYTES = 64 * 1024
+MAX_SDP_CHARS = 60_000
+MAX_CANDIDATE_CHARS = 1_000
+# Token bucket per connection: bursts of trickle ICE pass, floods do not.
+RATE_PER_SECOND = 30.0
+BURST = 100
+
+PEER_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
+DESCRIPTION_TYPES = ("offer", "answer", "pranswer", "rollback")
+CALL_STATES = ("connected", "failed")
+
+
+class Dropped(Exception):
+    """A message that is not relayed; `reason` says why (the counter's name)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _keys(
+    value: Any, required: set[str], optional: frozenset[str] | set[str] = frozenset()
+) -> dict:
+    if not isinstance(value, dict):
+        raise Dropped("invalid")
+    keys = set(value)
+    if not required <= keys or not keys <= required | optional:
+        raise Dropped("invalid")
+    return value
+
+
+def _string(value: Any, limit: int, *, nullable: bool = False) -> str | None:
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise Dropped("invalid")
+    return value
+
+
+def _peer(value: Any) -> str:
+    if not isinstance(value, str) or not PEER_ID.match(value):
+        raise Dropped("invalid")
+    return value
+
+
+def _description(value: Any) -> dict:
+    value = _keys(value, {"type"}, {"sdp"})
+    if value["type"] not in DESCRIPTION_TYPES:
+        raise Dropped("invalid")
+    return {"type": value["type"], "sdp": _string(value.get("sdp", ""), MAX_SDP_CHARS)}
+
+
+def _candidate(value: Any) -> dict:
+    value = _keys(value, {"candidate"}, {"sdpMid", "sdpMLineIndex", "usernameFragment"})
+    index = value.get("sdpMLineIndex")
+    if index is not None and (type(index) is not int or not 0 <= index < 1024):
+        raise Dropped("invalid")
+    return {
+        "candidate": _string(value["candidate"], MAX_CANDIDATE_CHARS),
+        "sdpMid": _string(value.get("sdpMid"), 64, nullable=True),
+        "sdpMLineIndex": index,
+        "usernameFragment": _string(value.get("usernameFragment"), 256, nullable=True),
+    }
+
+
+def _signal(message: dict) -> dict:
+    _keys(message, {"type", "to", "data"})
+    data = _keys(message["data"], set(), {"description", "candidate"})
+    if len(data) != 1:
+        raise Dropped("invalid")
+    if "description" in data:
+        clean = {"description": _description(data["description"])}
+    else:
+        clean = {"candidate": _candidate(data["candidate"])}
+    return {"type": "signal", "to": _peer(message["to"]), "data": clean}
+
+
+def _state(message: dict) -> dict:
+    _keys(message, {"type", "peer", "state"})
+    if message["state"] not in CALL_STATES:
+        raise Dropped("invalid")
+    return {"type": "state", "peer": _peer(message["peer"]), "state": message["state"]}
+
+
+def _media(message: dict) -> dict:
+    _keys(message, {"type", "audio", "video"})
+    if type(message["audio"]) is not bool or type(message["video"]) is not bool:
+        raise Dropped("invalid")
+    return {"type": "media", "audio": message["audio"], "video": message["video"]}
+
+
+def _ping(message: dict) -> dict:
+    _keys(message, {"type"})
+    return {"type": "ping"}
+
+
+PARSERS = {"signal": _signal, "state": _state, "media": _media, "ping": _ping}
+
+
+def parse(text: str | None) -> dict:
+    """The message as a clean dict, or Dropped."""
+    if text is None:
+        raise Dropped("binary")
+    if len(text) > MAX_MESSAGE_BYTES or len(text.encode()) > MAX_MESSAGE_BYTES:
+        raise Dropped("oversized")
+    try:
+        message = json.loads(text)
+    except ValueError:
+        raise Dropped("malformed") from None
+    if not isinstance(message, dict) or message.get("type") not in PARSERS:
+        raise Dropped("invalid")
+    return PARSERS[message["type"]](message)
+
+
+class TokenBucket:
+    def __init__(self, rate: float = RATE_PER_SECOND, burst: int = BURST):
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True

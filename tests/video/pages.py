@@ -1,0 +1,77 @@
+"""Room pages in headless Chromium for the live-server tests: logged-in pages, and what
+getStats() says about the video they receive."""
+
+import time
+
+from tests.login_support import HttpBrowser, Simulator
+from tests.video.live import Room, session_for
+
+PHONE = {"width": 375, "height": 667}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def base_url(server, subdomain: str) -> str:
+    return f"http://{subdomain}.localhost:{server.port}"
+
+
+def page_for(browser, server, room: Room, user, *, bankid: bool = False, viewport=DESKTOP):
+    """A browser page logged in as `user` on the room's provider host: through the BankID
+    simulator, or with a session made directly."""
+    if bankid:
+        http = HttpBrowser(server, room.subdomain)
+        assert http.login(user.personnummer, Simulator(server.port))["state"] == "complete"
+        session = http.http.cookies["sessionid"]
+    else:
+        session = session_for(room.provider, user)
+    context = browser.new_context(viewport=viewport)
+    context.add_cookies(
+        [{"name": "sessionid", "value": session, "url": base_url(server, room.subdomain)}]
+    )
+    page = context.new_page()
+    page.problems = []
+    page.on(
+        "console",
+        lambda m: (
+            page.problems.append(m.text)
+            if "Content Security" in m.text or m.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    return page
+
+
+def open_room(page, server, room: Room):
+    response = page.goto(f"{base_url(server, room.subdomain)}/besok/{room.booking_id}/")
+    assert response.status == 200, response.status
+    return response
+
+
+STATS = "async () => window.careplatformVideo ? await window.careplatformVideo.layer.stats() : []"
+
+
+def stats(page) -> list[dict]:
+    return page.evaluate(STATS)
+
+
+def wait_connected(page, peers: int, timeout: float = 30) -> list[dict]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        current = stats(page)
+        if len(current) == peers and all(
+            s["state"] == "connected" and s["framesDecoded"] > 0 for s in current
+        ):
+            return current
+        time.sleep(0.25)
+    raise AssertionError(f"not connected to {peers} peer(s): {stats(page)}")
+
+
+def assert_receiving_video(page, peers: int) -> list[dict]:
+    """framesDecoded of every peer's inbound video rises between two samples 2 s apart."""
+    first = {s["peer"]: s["framesDecoded"] for s in wait_connected(page, peers)}
+    time.sleep(2)
+    second = stats(page)
+    assert {s["peer"] for s in second} == set(first)
+    for s in second:
+        assert s["framesDecoded"] > first[s["peer"]] + 10, (first, second)
+    return second

@@ -34,6 +34,11 @@ lint: $(STAMP)
 		tenant_apps/profiles/services.py tenant_apps/bookings/services.py \
 	tenant_apps/bookings/calendar.py tenant_apps/bookings/access.py tenants/services.py \
 	tenant_apps/audit/services.py careplatform/timeutil.py \
+	careplatform/sms/gateway.py careplatform/sms/segments.py careplatform/sms/due.py \
+	careplatform/sms/callbacks.py careplatform/sms/backends/elks46.py \
+	careplatform/sms/backends/outbox.py tenant_apps/notifications/services.py \
+	tenant_apps/notifications/sending.py tenant_apps/notifications/sweep.py \
+	tenant_apps/notifications/texts.py \
 	tenant_apps/video/rooms.py tenant_apps/video/services.py tenant_apps/video/ice.py
 
 bench: $(STAMP)

@@ -196,13 +196,23 @@ def test(services: Services, pytest_args: list[str]) -> int:
         CHANNEL_PREFIX=os.environ.get("TEST_KEY_PREFIX", "cptest") + "-asgi",
         Q_CLUSTER_NAME=os.environ.get("TEST_KEY_PREFIX", "cptest"),
         SERVE_STATIC="1",
+        # SMS go to the outbox; the shared test worker runs no SMS sweeps (tests that need
+        # them start workers of their own against a fake 46elks).
+        SMS_BACKEND="outbox",
+        SMS_SWEEP_INTERVAL="0",
+        SMS_RECOVERY_INTERVAL="0",
     )
     services.create_database()
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=ROOT)
 
 
 def bench(services: Services) -> int:
-    env = services.env(SECRET_KEY="bench-secret-key", DEBUG="0", BASE_DOMAIN="localhost")
+    env = services.env(
+        SECRET_KEY="bench-secret-key",
+        DEBUG="0",
+        BASE_DOMAIN="localhost",
+        SMS_BACKEND=os.environ.get("SMS_BACKEND", "outbox"),
+    )
     return subprocess.call([sys.executable, "-m", "tests.bench.run"], env=env, cwd=ROOT)
 
 

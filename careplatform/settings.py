@@ -4,6 +4,7 @@ Defaults are safe for production (DEBUG off, secure cookies); `make run` and `ma
 development values explicitly.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -66,6 +67,7 @@ SHARED_APPS = [
     "channels",
     "django_q",
     "careplatform",
+    "careplatform.sms",
     "public_site",
     "tenant_apps.accounts",
 ]
@@ -80,6 +82,7 @@ TENANT_APPS = [
     "tenant_apps.profiles",
     "tenant_apps.administration",
     "tenant_apps.bookings",
+    "tenant_apps.notifications",
     "tenant_apps.api",
     "tenant_apps.video",
 ]
@@ -297,6 +300,35 @@ BANKID_CERT = env("BANKID_CERT")  # client certificate (PEM) for mutual TLS
 BANKID_KEY = env("BANKID_KEY")  # its private key (PEM)
 BANKID_CA = env("BANKID_CA")  # the CA that signed BankID's server certificate (PEM)
 BANKID_ORDER_TTL = 180  # seconds until the simulator's orders expire
+
+# SMS (manual 4, 7.1). Backends: outbox (stored, shown on the public host's /sms/utkorg/ page
+# with DEBUG or to operators), console (the log), elks46 (46elks HTTP API).
+SMS_BACKEND = env("SMS_BACKEND", "outbox" if DEBUG else "elks46")
+ELKS46_API_URL = env("ELKS46_API_URL", "https://api.46elks.com/a1")
+ELKS46_USERNAME = env("ELKS46_USERNAME")
+ELKS46_PASSWORD = env("ELKS46_PASSWORD")
+# Delivery reports come to <SMS_CALLBACK_URL>/sms/leveransrapport/<schema>/<token>/; the token
+# is derived from this secret (default: derived from SECRET_KEY).
+SMS_WEBHOOK_SECRET = (
+    env("SMS_WEBHOOK_SECRET") or hashlib.sha256(f"sms-webhook:{SECRET_KEY}".encode()).hexdigest()
+)
+SMS_CALLBACK_URL = env("SMS_CALLBACK_URL", _SITE)
+SMS_HTTP_TIMEOUT = float(env("SMS_HTTP_TIMEOUT", "10"))
+# A sending worker owns a message this long (more than the HTTP timeout); a job leases due
+# rows as long. After it, the sweep comes back and the outcome is looked up.
+SMS_LEASE_SECONDS = envint("SMS_LEASE_SECONDS", 60)
+SMS_RECONCILE_DELAY = envint("SMS_RECONCILE_DELAY", 15)  # after a timeout, look up after
+SMS_RETRY_BASE_SECONDS = envint("SMS_RETRY_BASE_SECONDS", 10)  # 10, 20, 40 ... s
+SMS_RETRY_MAX_SECONDS = envint("SMS_RETRY_MAX_SECONDS", 900)
+SMS_MAX_ATTEMPTS = envint("SMS_MAX_ATTEMPTS", 8)
+# The worker looks for due reminders and messages this often (seconds; 0 = never, for tests
+# that must not race a shared worker), and for lost booking events this often.
+SMS_SWEEP_INTERVAL = float(env("SMS_SWEEP_INTERVAL", "10"))
+SMS_RECOVERY_INTERVAL = float(env("SMS_RECOVERY_INTERVAL", "60"))
+SMS_RECOVERY_AFTER = envint("SMS_RECOVERY_AFTER", 60)  # an event undispatched this long is lost
+SMS_SWEEP_LIMIT = envint("SMS_SWEEP_LIMIT", 5000)  # due rows leased per sweep
+SMS_JOB_BATCH = envint("SMS_JOB_BATCH", 50)  # reminders/messages per job
+SMS_JOB_BUDGET = float(env("SMS_JOB_BUDGET", "40"))  # seconds a job sends before handing back
 
 # Video visits (manual 6): ICE servers handed to the browsers. TURN credentials follow coturn's
 # use-auth-secret (TURN REST API) and expire after TURN_TTL seconds; they are issued afresh on

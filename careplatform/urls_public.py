@@ -17,6 +17,7 @@ urlpatterns = [
     path("sprak/", i18n.choose_language, name="choose-language"),
     path("konsol/", views.console_home, name="console-home"),
     path("support/", views.support_home, name="support-home"),
+    path("sms/", include("careplatform.sms.urls")),
 ]
 
 if settings.BANKID_SIMULATOR_ENABLED:

@@ -78,17 +78,22 @@ def _record(booking: Booking, kind: EventKind) -> None:
 
 
 def dispatch_events() -> int:
-    """Runs in a worker, in the provider's schema: hand pending events on. The SMS issue plugs
-    its sending in here; until then events are only marked as dispatched."""
+    """Runs in a worker, in the provider's schema: pending events become SMS messages and
+    reminder index entries in the same transaction that marks them dispatched (an event is
+    handled once, or not at all); the messages are sent after commit."""
+    from tenant_apps.notifications import services as notifications
+
     with transaction.atomic():
         pending = list(
             BookingEvent.objects.select_for_update(skip_locked=True)
             .filter(dispatched_at__isnull=True)
             .order_by("id")[:500]
         )
+        message_ids = notifications.handle_events(pending)
         for event in pending:
             event.dispatched_at = clock.now()
         BookingEvent.objects.bulk_update(pending, ["dispatched_at"])
+    notifications.send_messages(message_ids)
     return len(pending)
 
 

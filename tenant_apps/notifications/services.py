@@ -1,0 +1,240 @@
+"""Booking events and reminders become SMS messages (manual 4, 7.1).
+
+Who gets what: every participant (each patient of a group visit, or the invited colleague)
+gets the invitation, a changed time and a cancellation; patients get a reminder 30 minutes
+before the start of a confirmed booking, never for Boka nu. Messages are created in the same
+transaction that marks the booking events dispatched, and each unfinished message has a row in
+the public due index, so a worker that dies leaves nothing behind.
+"""
+
+import datetime
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, QuerySet
+
+from careplatform import clock
+from careplatform.sms import due
+from careplatform.sms.models import DueKind
+from careplatform.sms.segments import count_segments
+from careplatform.validators import normalize_mobile
+from tenant_apps.bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    EventKind,
+    Participant,
+    ParticipantRole,
+)
+from tenant_apps.notifications import texts
+from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
+from tenant_apps.notifications.sending import send_messages
+from tenants.db import connection
+from tenants.models import CareProvider
+from tenants.provisioning import provider_url
+
+REMINDER_BEFORE = datetime.timedelta(minutes=30)
+SMS_FOR_EVENT = {
+    EventKind.INVITED: SmsKind.INVITED,
+    EventKind.RESCHEDULED: SmsKind.RESCHEDULED,
+    EventKind.CANCELLED: SmsKind.CANCELLED,
+}
+
+
+def current_provider() -> CareProvider:
+    return CareProvider.objects.get(schema_name=connection.schema_name)
+
+
+def reminder_due_at(booking: Booking) -> datetime.datetime | None:
+    """Confirmed bookings get a reminder 30 minutes before the start; Boka nu does not."""
+    if booking.instant or booking.status != BookingStatus.CONFIRMED:
+        return None
+    return booking.starts_at - REMINDER_BEFORE
+
+
+def _with_people(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    people = Participant.objects.select_related("user").order_by("id")
+    return bookings.prefetch_related(Prefetch("participants", queryset=people))
+
+
+def recipient_number(mobile: str) -> tuple[str, str]:
+    """(E.164 number, "") or ("", why it cannot be used): refused before any sending."""
+    if not mobile:
+        return "", "Mobilnummer saknas."
+    try:
+        return normalize_mobile(mobile), ""
+    except ValidationError as exc:
+        return "", f"Ogiltigt mobilnummer: {' '.join(exc.messages)}"[:300]
+
+
+def build_message(
+    booking: Booking,
+    participant: Participant,
+    kind: SmsKind,
+    version: int,
+    provider: CareProvider,
+    now: datetime.datetime,
+) -> SmsMessage:
+    user = participant.user
+    language = texts.language_of(user.language)
+    text = texts.compose(
+        kind,
+        language=language,
+        provider_name=provider.name,
+        link=provider_url(provider),
+        starts_at=booking.starts_at,
+        instant=booking.instant,
+        needs_confirmation=(
+            booking.status == BookingStatus.UNCONFIRMED and participant.confirmed_at is None
+        ),
+    )
+    to, error = recipient_number(user.mobile)
+    expires_at = booking.starts_at if kind == SmsKind.REMINDER else booking.ends_at
+    if not error and now >= expires_at:
+        error = "Besöket hade redan passerat; sms:et skickades inte."
+    return SmsMessage(
+        booking=booking,
+        kind=kind,
+        booking_version=version,
+        recipient=user,
+        to=to,
+        sender=provider.sms_sender_name,
+        language=language,
+        text=text,
+        segments=count_segments(text).segments,
+        status=SmsStatus.FAILED if error else SmsStatus.QUEUED,
+        error=error,
+        created_at=now,
+        next_attempt_at=now,
+        expires_at=expires_at,
+    )
+
+
+def store_messages(messages: list[SmsMessage], now: datetime.datetime) -> list[int]:
+    """Insert; a message whose idempotency key exists already is left as it is. The new queued
+    ones are entered in the due index, leased to the calling job for SMS_LEASE_SECONDS.
+    Returns their ids."""
+    if not messages:
+        return []
+    SmsMessage.objects.bulk_create(messages, ignore_conflicts=True)
+    # Rows this call inserted carry its `now`; a conflicting older row does not.
+    new_ids = list(
+        SmsMessage.objects.filter(
+            booking_id__in={m.booking_id for m in messages},
+            created_at=now,
+            status=SmsStatus.QUEUED,
+        ).values_list("id", flat=True)
+    )
+    lease = now + datetime.timedelta(seconds=settings.SMS_LEASE_SECONDS)
+    due.schedule(DueKind.MESSAGE, dict.fromkeys(new_ids, lease))
+    return new_ids
+
+
+def sync_reminder(
+    booking: Booking, *, changed_at: datetime.datetime, now: datetime.datetime
+) -> None:
+    """Put the booking's reminder in the due index, move it, or take it out. A change made
+    after the reminder time (e.g. booked 20 minutes ahead) gets no reminder: its own SMS is the
+    notice."""
+    due_at = reminder_due_at(booking)
+    if due_at is None or changed_at >= due_at or booking.starts_at <= now:
+        due.unschedule(DueKind.REMINDER, [booking.pk])
+    else:
+        due.schedule(DueKind.REMINDER, {booking.pk: due_at})
+
+
+def handle_events(events: list[BookingEvent]) -> list[int]:
+    """Inside the transaction that marks `events` dispatched: their messages and the bookings'
+    reminders. Returns the ids of the messages to send."""
+    if not events:
+        return []
+    provider = current_provider()
+    now = clock.now()
+    bookings = _with_people(Booking.objects.filter(pk__in={e.booking_id for e in events}))
+    by_id = {booking.pk: booking for booking in bookings}
+    messages: list[SmsMessage] = []
+    last_change: dict[int, datetime.datetime] = {}
+    for event in events:
+        booking = by_id[event.booking_id]
+        last_change[booking.pk] = event.created_at  # events come in order
+        kind = SMS_FOR_EVENT.get(EventKind(event.kind))
+        if kind is None:
+            continue
+        for participant in booking.participants.all():
+            messages.append(
+                build_message(booking, participant, kind, event.booking_version, provider, now)
+            )
+    new_ids = store_messages(messages, now)
+    for booking_id, changed_at in last_change.items():
+        sync_reminder(by_id[booking_id], changed_at=changed_at, now=now)
+    return new_ids
+
+
+def create_due_reminders(
+    booking_ids: Iterable[int], now: datetime.datetime | None = None
+) -> list[int]:
+    """Job part: reminders whose index rows the sweep found due. The booking decides: sent if
+    it is still confirmed and has not started (late is fine, after the start never), moved if
+    its time changed, dropped otherwise. Returns the ids of the new messages."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = due.lock(DueKind.REMINDER, booking_ids)
+        if not locked:
+            return []
+        provider = current_provider()
+        bookings = {b.pk: b for b in _with_people(Booking.objects.filter(pk__in=locked))}
+        messages, moved, done = [], {}, []
+        for booking_id in locked:
+            booking = bookings.get(booking_id)
+            due_at = reminder_due_at(booking) if booking else None
+            if booking is None or due_at is None or booking.starts_at <= now:
+                done.append(booking_id)
+            elif due_at > now:
+                moved[booking_id] = due_at
+            else:
+                messages += [
+                    build_message(booking, p, SmsKind.REMINDER, booking.version, provider, now)
+                    for p in booking.participants.all()
+                    if p.role == ParticipantRole.PATIENT
+                ]
+                done.append(booking_id)
+        new_ids = store_messages(messages, now)
+        due.unschedule(DueKind.REMINDER, done)
+        due.schedule(DueKind.REMINDER, moved)
+    return new_ids
+
+
+def run_due(booking_ids: list[int], message_ids: list[int]) -> dict[str, int]:
+    """The sweep's job, in one provider's schema: due reminders, then due messages."""
+    new_ids = create_due_reminders(booking_ids)
+    return send_messages([*message_ids, *new_ids])
+
+
+def apply_delivery_report(gateway_id: str, status: str, delivered_at: datetime.datetime) -> bool:
+    """A delivery report from the gateway; the same report twice changes nothing, and a late
+    "sent" or "failed" never undoes "delivered". False when no message has that id here."""
+    if status not in ("sent", "delivered", "failed"):
+        raise ValueError(status)
+    with transaction.atomic():
+        message = SmsMessage.objects.select_for_update().filter(gateway_id=gateway_id).first()
+        if message is None:
+            return False
+        if message.status == SmsStatus.DELIVERED or status == "sent":
+            return True
+        if status == "delivered":
+            message.status, message.delivered_at, message.error = (
+                SmsStatus.DELIVERED,
+                delivered_at,
+                "",
+            )
+        else:
+            message.status, message.error = SmsStatus.FAILED, "Kunde inte levereras till mobilen."
+        message.save(update_fields=["status", "delivered_at", "error"])
+    return True
+
+
+def messages_by_booking(booking: Booking) -> QuerySet[SmsMessage]:
+    """The booking's SMS log for its detail page, oldest first."""
+    return booking.sms_messages.select_related("recipient").order_by("created_at", "id")

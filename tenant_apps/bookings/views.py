@@ -23,6 +23,7 @@ from tenant_apps.bookings.forms import (
     RescheduleForm,
 )
 from tenant_apps.bookings.models import Booking, BookingStatus, Participant
+from tenant_apps.notifications.services import messages_by_booking
 from tenant_apps.profiles.models import VisitType
 from tenant_apps.profiles.services import invite_blockers
 
@@ -168,6 +169,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "cancel_form": CancelForm(),
         "mine": booking.participants.filter(user=request.user).first(),
         "can_be_held": services.can_be_held(booking),
+        # The SMS log is for the booking's clinician and admins, not for patients.
+        "sms_messages": messages_by_booking(booking) if _may_manage(request.user, booking) else [],
     }
     return render(request, "bookings/detail.html", context)
 

@@ -164,7 +164,16 @@ CHANNEL_LAYERS = {
             "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
             "prefix": env("CHANNEL_PREFIX", "cp-asgi"),
         },
-    }
+    },
+    # Video signaling over Redis pub/sub: the list-based layer above can lose a message for one
+    # consumer when another consumer of the process exits mid-receive (channels_redis #366).
+    "video": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+            "prefix": env("CHANNEL_PREFIX", "cp-asgi") + "-video",
+        },
+    },
 }
 Q_CLUSTER = {
     "name": env("Q_CLUSTER_NAME", "careplatform"),
@@ -314,8 +323,9 @@ SMS_WEBHOOK_SECRET = (
 )
 SMS_CALLBACK_URL = env("SMS_CALLBACK_URL", _SITE)
 SMS_HTTP_TIMEOUT = float(env("SMS_HTTP_TIMEOUT", "10"))
-# A sending worker owns a message this long (more than the HTTP timeout); a job leases due
-# rows as long. After it, the sweep comes back and the outcome is looked up.
+# A sending worker owns a message this long (well over the HTTP timeout: no request starts
+# that could outlive it); a job leases due rows as long. After it, the sweep comes back and the
+# outcome is looked up.
 SMS_LEASE_SECONDS = envint("SMS_LEASE_SECONDS", 60)
 SMS_RECONCILE_DELAY = envint("SMS_RECONCILE_DELAY", 15)  # after a timeout, look up after
 SMS_RETRY_BASE_SECONDS = envint("SMS_RETRY_BASE_SECONDS", 10)  # 10, 20, 40 ... s
@@ -323,7 +333,7 @@ SMS_RETRY_MAX_SECONDS = envint("SMS_RETRY_MAX_SECONDS", 900)
 SMS_MAX_ATTEMPTS = envint("SMS_MAX_ATTEMPTS", 8)
 # The worker looks for due reminders and messages this often (seconds; 0 = never, for tests
 # that must not race a shared worker), and for lost booking events this often.
-SMS_SWEEP_INTERVAL = float(env("SMS_SWEEP_INTERVAL", "10"))
+SMS_SWEEP_INTERVAL = float(env("SMS_SWEEP_INTERVAL", "5"))
 SMS_RECOVERY_INTERVAL = float(env("SMS_RECOVERY_INTERVAL", "60"))
 SMS_RECOVERY_AFTER = envint("SMS_RECOVERY_AFTER", 60)  # an event undispatched this long is lost
 SMS_SWEEP_LIMIT = envint("SMS_SWEEP_LIMIT", 5000)  # due rows leased per sweep

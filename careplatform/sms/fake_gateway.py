@@ -156,6 +156,9 @@ class FakeElks46:
 class _Handler(BaseHTTPRequestHandler):
     gateway: FakeElks46
     protocol_version = "HTTP/1.1"
+    # Buffered: headers and body leave in one segment (unbuffered writes meet Nagle's algorithm
+    # and delayed ACKs, 40 ms a request).
+    wbufsize = -1
 
     def log_message(self, format, *args) -> None:  # quiet
         pass

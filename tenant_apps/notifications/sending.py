@@ -1,8 +1,9 @@
 """Handing messages to the gateway: never lost, never twice.
 
-Only the worker that moves a message from queued to sending (a conditional UPDATE: of two
-workers, one wins) hands it to the gateway. "Sending" is committed before the request, with a
-claim that outlasts the HTTP timeout; the outcome is committed right after it:
+Only the worker that moves a message from queued to sending (rows locked with SKIP LOCKED: of
+two workers, one gets each message) hands it to the gateway. "Sending" is committed durably
+before the request, with a claim that outlasts the HTTP timeout, and no request starts that
+could outlive its claim; the outcome is committed right after it:
 
 - accepted: sent, with the gateway's id (delivery reports find the message by it);
 - not sent (no connection, 5xx): queued again after an exponential backoff;
@@ -47,6 +48,9 @@ log = logging.getLogger(__name__)
 
 # How far before our own attempt a gateway's "created" time may lie (clock skew).
 RECONCILE_SLACK = datetime.timedelta(minutes=2)
+# Messages claimed in one durable commit; a worker that dies leaves at most this many to be
+# looked up in the gateway's list.
+CLAIM_CHUNK = 10
 
 
 class RateLimited(Exception):
@@ -66,57 +70,90 @@ def backoff(attempt: int) -> float:
 
 
 def send_messages(message_ids: Iterable[int], budget: float | None = None) -> dict[str, int]:
-    """Send (or settle) these messages of the current provider, one at a time, for at most
-    `budget` seconds (SMS_JOB_BUDGET); what is left over is due again at once."""
+    """Send (or settle) these messages of the current provider, a chunk at a time, for at most
+    `budget` seconds (SMS_JOB_BUDGET); what is left over is due again at once. Returns how
+    many messages had each outcome."""
     ids = sorted(set(message_ids))
-    outcomes: Counter[str] = Counter()
     if not ids:
         return {}
     backend = get_backend()
     callback = callback_url(connection.schema_name)
+    # Read once; every step below is fenced by a conditional UPDATE, so a stale copy is safe.
+    loaded = SmsMessage.objects.in_bulk(ids)
     stop_at = time.monotonic() + (settings.SMS_JOB_BUDGET if budget is None else budget)
-    for index, message_id in enumerate(ids):
+    outcomes: Counter[str] = Counter()
+    for start in range(0, len(ids), CLAIM_CHUNK):
+        rest = ids[start:]
         if time.monotonic() > stop_at:
-            due.move(DueKind.MESSAGE, ids[index:], clock.now())
-            outcomes["deferred"] += len(ids) - index
+            due.move(DueKind.MESSAGE, rest, clock.now())
+            outcomes["deferred"] += len(rest)
             break
+        ready = []
+        for message_id in rest[:CLAIM_CHUNK]:
+            outcome, message = prepare(message_id, loaded.get(message_id), backend)
+            if message is not None:
+                ready.append(message)
+            else:
+                outcomes[outcome] += 1
         try:
-            outcomes[process(message_id, backend, callback)] += 1
+            _send_chunk(ready, backend, callback, outcomes)
         except RateLimited as limited:
-            outcomes["rate_limited"] += 1
-            due.move(DueKind.MESSAGE, ids[index + 1 :], limited.until)
-            outcomes["deferred"] += len(ids) - index - 1
+            later = rest[CLAIM_CHUNK:]
+            due.move(DueKind.MESSAGE, later, limited.until)
+            outcomes["deferred"] += len(later)
             break
     return dict(outcomes)
 
 
-def process(message_id: int, backend: SmsBackend, callback: str) -> str:
-    """Take one message one step further; returns what happened."""
+def prepare(
+    message_id: int, message: SmsMessage | None, backend: SmsBackend
+) -> tuple[str, SmsMessage | None]:
+    """Everything short of sending: settle what is finished, expired or not yet due, look up
+    what is in doubt. Returns ("ready", the message) when it is to be sent now."""
     now = clock.now()
-    message = SmsMessage.objects.filter(pk=message_id).first()
     if message is None:
         due.unschedule(DueKind.MESSAGE, [message_id])
-        return "gone"
+        return "gone", None
     if message.status in (SmsStatus.SENDING, SmsStatus.UNKNOWN):
         if message.claimed_until and message.claimed_until > now:
             due.move(DueKind.MESSAGE, [message_id], message.claimed_until)
-            return "busy"
+            return "busy", None
         outcome = reconcile(message, backend, now)
         if outcome != "not_found":
-            return outcome
+            return outcome, None
         message.refresh_from_db()
     if message.status != SmsStatus.QUEUED:
         due.unschedule(DueKind.MESSAGE, [message_id])
-        return "done"
+        return "done", None
     if message.next_attempt_at > now:
         due.schedule(DueKind.MESSAGE, {message_id: message.next_attempt_at})
-        return "later"
+        return "later", None
     if now >= message.expires_at:
         _settle(message, SmsStatus.QUEUED, None, status=SmsStatus.FAILED, error=_too_late())
-        return "expired"
-    if not _claim(message, now):
-        return "busy"
-    return _send(message, backend, callback)
+        return "expired", None
+    return "ready", message
+
+
+def _send_chunk(
+    ready: list[SmsMessage], backend: SmsBackend, callback: str, outcomes: Counter[str]
+) -> None:
+    claimed = _claim(ready, clock.now())
+    outcomes["busy"] += len(ready) - len(claimed)
+    # A request must end before its claim lapses, or a looker-up could send the message too.
+    margin = datetime.timedelta(seconds=settings.SMS_HTTP_TIMEOUT + 1)
+    for index, message in enumerate(claimed):
+        now = clock.now()
+        if message.claimed_until is None or now + margin >= message.claimed_until:
+            _release(claimed[index:], now)
+            outcomes["deferred"] += len(claimed) - index
+            return
+        try:
+            outcomes[_send(message, backend, callback)] += 1
+        except RateLimited as limited:
+            outcomes["rate_limited"] += 1
+            _release(claimed[index + 1 :], limited.until)
+            outcomes["deferred"] += len(claimed) - index - 1
+            raise
 
 
 def _too_late() -> str:
@@ -127,8 +164,15 @@ def _settle(
     message: SmsMessage, expected: str, due_at: datetime.datetime | None, **fields: Any
 ) -> bool:
     """Write an outcome, if the message is still as this worker left it (status and attempt
-    number); its due row moves to `due_at`, or goes when the message is finished."""
+    number); its due row moves to `due_at`, or goes when the message is finished.
+
+    The commit does not wait for the disk (synchronous_commit off): should the database lose
+    its last moments in a crash, the message is back to its previous state, at worst sending
+    with a lapsed claim, and is looked up in the gateway's list, never resent blindly. Only the
+    claim before a request waits for the disk."""
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
         updated = SmsMessage.objects.filter(
             pk=message.pk, status=expected, attempts=message.attempts
         ).update(**fields)
@@ -141,21 +185,49 @@ def _settle(
     return bool(updated)
 
 
-def _claim(message: SmsMessage, now: datetime.datetime) -> bool:
+def _claim(messages: list[SmsMessage], now: datetime.datetime) -> list[SmsMessage]:
+    """Queued -> sending, each message for one worker only, in one durable commit before any
+    request goes out. Returns the messages this worker got. The due rows keep their lease
+    (taken by the sweep, or by the job that created the messages): should this worker die, the
+    sweep comes back and finds the claims lapsed."""
+    if not messages:
+        return []
     claimed_until = now + _lease()
-    won = _settle(
-        message,
-        SmsStatus.QUEUED,
-        claimed_until,
-        status=SmsStatus.SENDING,
-        attempts=message.attempts + 1,
-        attempt_started_at=now,
-        claimed_until=claimed_until,
-    )
-    if won:
+    with transaction.atomic():
+        mine = set(
+            SmsMessage.objects.select_for_update(skip_locked=True)
+            .filter(
+                pk__in=[m.pk for m in messages],
+                status=SmsStatus.QUEUED,
+                next_attempt_at__lte=now,
+            )
+            .values_list("pk", flat=True)
+        )
+        SmsMessage.objects.filter(pk__in=mine).update(
+            status=SmsStatus.SENDING,
+            attempts=F("attempts") + 1,
+            attempt_started_at=now,
+            claimed_until=claimed_until,
+        )
+    claimed = [m for m in messages if m.pk in mine]
+    for message in claimed:
         message.status, message.attempts = SmsStatus.SENDING, message.attempts + 1
         message.attempt_started_at, message.claimed_until = now, claimed_until
-    return won
+    return claimed
+
+
+def _release(messages: list[SmsMessage], retry_at: datetime.datetime) -> None:
+    """Give back claimed messages that were not sent: queued again, the attempt not counted."""
+    for message in messages:
+        _settle(
+            message,
+            SmsStatus.SENDING,
+            retry_at,
+            status=SmsStatus.QUEUED,
+            attempts=F("attempts") - 1,
+            next_attempt_at=retry_at,
+            claimed_until=None,
+        )
 
 
 def _send(message: SmsMessage, backend: SmsBackend, callback: str) -> str:

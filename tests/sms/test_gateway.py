@@ -254,7 +254,7 @@ def _claimed_by_a_dead_worker(cast) -> SmsMessage:
         invite(cast)
         message_ids = _dispatch_without_sending()
     [sms] = SmsMessage.objects.filter(pk__in=message_ids)
-    assert sending._claim(sms, sms.created_at)
+    assert sending._claim([sms], sms.created_at) == [sms]
     sms.refresh_from_db()
     assert sms.status == SmsStatus.SENDING
     return sms
@@ -290,3 +290,11 @@ def test_reminder_that_cannot_be_handed_over_before_the_start_is_never_sent(
     [reminder] = messages(kind=SmsKind.REMINDER)
     assert reminder.status == SmsStatus.FAILED and "hann börja" in reminder.error
     assert elks.accepted_count("+46701234501") == 1  # the invitation only
+
+
+def test_no_request_starts_that_could_outlive_its_claim(ready, elks, frozen):
+    with override_settings(SMS_LEASE_SECONDS=1):  # shorter than HTTP timeout + 1 s
+        sms = one_message(ready)
+    assert elks.posts == []
+    assert (sms.status, sms.attempts, sms.claimed_until) == (SmsStatus.QUEUED, 0, None)
+    assert due_row(sms).due_at == sms.next_attempt_at

@@ -42,7 +42,7 @@ class SmsWorker(Process):
             ELKS46_API_URL=elks.url,
             ELKS46_USERNAME=elks.username,
             ELKS46_PASSWORD=elks.password,
-            SMS_HTTP_TIMEOUT="2",
+            SMS_HTTP_TIMEOUT="1",
             SMS_LEASE_SECONDS="4",
             SMS_RECONCILE_DELAY="1",
             SMS_SWEEP_INTERVAL="0.5",

@@ -1,5 +1,5 @@
-"""`make bench`: provisioning, request routing, no-op migrations and the booking list API on a
-throwaway database.
+"""`make bench`: provisioning, request routing, no-op migrations, the booking list API and SMS
+reminders at scale on a throwaway database.
 
 Creates `<db>_bench` (the platform with N providers) and `<db>_bench_plain` (plain Django for
 comparison) next to the DATABASE_URL database, measures, prints a table and drops both again.
@@ -236,6 +236,34 @@ def rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, s
             STOCK["migrate_schemas_mp"],
         ),
         *booking_api_rows(results["booking_api"]),
+        *sms_rows(results["sms"]),
+    ]
+
+
+def sms_rows(sms: dict) -> list[tuple[str, str, str, str]]:
+    """Reminders all due in the same minute, handed to the fake 46elks by one run_worker."""
+    complete = sms["handed_over"] == sms["bookings"] and sms["duplicates"] == 0
+    seconds = sms["seconds_to_all"]
+    in_time = complete and seconds is not None and seconds < 60
+    return [
+        (
+            f"SMS reminders: {sms['bookings']} due in one minute at {sms['providers']} providers",
+            f"all in {seconds:.1f} s" if seconds is not None else "not all",
+            f"all, none twice, < 60 s: {verdict(in_time)}",
+            "",
+        ),
+        (
+            "SMS reminders handed to the gateway / twice",
+            f"{sms['handed_over']} / {sms['duplicates']}",
+            "",
+            "",
+        ),
+        (
+            "SMS due index: one sweep's look-up (5,000 of the rows, all providers)",
+            f"{sms['lookup_ms']:.0f} ms",
+            "",
+            "",
+        ),
     ]
 
 
@@ -371,6 +399,17 @@ def measure(args: argparse.Namespace, tenant_url: str, plain_url: str) -> dict:
     progress("Waiting for autovacuum on the bench database to finish")
     wait_for_autovacuum(tenant_url)
     results["requests"] = measure_requests(args, tenant_env, plain_env)
+
+    progress(
+        f"SMS reminders: {args.sms_bookings} due at once over {args.sms_providers} providers "
+        "(providers added as needed), one run_worker, fake 46elks"
+    )
+    results["sms"] = worker(
+        tenant_env,
+        "tests.bench.sms_reminders",
+        f"--providers={args.sms_providers}",
+        f"--bookings={args.sms_bookings}",
+    )
     return results
 
 
@@ -384,6 +423,8 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile both request sides")
     parser.add_argument("--bookings", type=int, default=10_000, help="for the booking list API")
+    parser.add_argument("--sms-providers", type=int, default=200)
+    parser.add_argument("--sms-bookings", type=int, default=10_000)
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)

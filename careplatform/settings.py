@@ -164,7 +164,16 @@ CHANNEL_LAYERS = {
             "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
             "prefix": env("CHANNEL_PREFIX", "cp-asgi"),
         },
-    }
+    },
+    # Video signaling over Redis pub/sub: the list-based layer above can lose a message for one
+    # consumer when another consumer of the process exits mid-receive (channels_redis #366).
+    "video": {
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": 15, "socket_connect_timeout": 5}],
+            "prefix": env("CHANNEL_PREFIX", "cp-asgi") + "-video",
+        },
+    },
 }
 Q_CLUSTER = {
     "name": env("Q_CLUSTER_NAME", "careplatform"),

@@ -29,6 +29,7 @@ from django_tenants.utils import schema_context
 from careplatform import clock
 from tenant_apps.bookings.models import Booking
 from tenant_apps.video import ice, protocol, rooms, services
+from tenant_apps.video.services import VIDEO_LAYER
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,8 @@ def _public(peer: services.Peer, viewer_seq: int) -> dict:
 
 
 class RoomConsumer(AsyncWebsocketConsumer):
+    channel_layer_alias = VIDEO_LAYER
+
     async def connect(self):
         self.admitted = self.departed = self.replaced = False
         self.dropped: Counter[str] = Counter()

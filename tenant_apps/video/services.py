@@ -25,6 +25,7 @@ from tenants.db import connection
 log = logging.getLogger(__name__)
 
 CLINICIAN = "clinician"
+VIDEO_LAYER = "video"  # settings.CHANNEL_LAYERS: Redis pub/sub for signaling
 ENDED_BY_CLINICIAN = "ended"
 
 
@@ -275,7 +276,7 @@ def notify_room_closed(booking_id: int, reason: str) -> None:
 
     def send() -> None:
         try:
-            async_to_sync(get_channel_layer().group_send)(
+            async_to_sync(get_channel_layer(VIDEO_LAYER).group_send)(
                 group, {"type": "room.closed", "reason": str(reason)}
             )
         except Exception:  # the pages also notice at their next status check

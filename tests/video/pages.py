@@ -1,8 +1,13 @@
 """Room pages in headless Chromium for the live-server tests: logged-in pages, and what
 getStats() says about the video they receive."""
 
+import contextlib
+import os
 import time
 
+from playwright.sync_api import sync_playwright
+
+from tests.browser import ARGS, CHROMIUM
 from tests.login_support import HttpBrowser, Simulator
 from tests.video.live import Room, session_for
 
@@ -29,6 +34,8 @@ def page_for(browser, server, room: Room, user, *, bankid: bool = False, viewpor
     )
     page = context.new_page()
     page.problems = []
+    page.warnings = []
+    page.on("console", lambda m: page.warnings.append(m.text) if m.type == "warning" else None)
     page.on(
         "console",
         lambda m: (
@@ -50,6 +57,17 @@ def open_room(page, server, room: Room):
 STATS = "async () => window.careplatformVideo ? await window.careplatformVideo.layer.stats() : []"
 
 
+def wait_until(page, expression: str, timeout: float = 10):
+    """Poll a JavaScript expression from here (the CSP forbids the in-page eval that
+    page.wait_for_function uses)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"not true within {timeout} s: {expression}")
+
+
 def stats(page) -> list[dict]:
     return page.evaluate(STATS)
 
@@ -63,7 +81,13 @@ def wait_connected(page, peers: int, timeout: float = 30) -> list[dict]:
         ):
             return current
         time.sleep(0.25)
-    raise AssertionError(f"not connected to {peers} peer(s): {stats(page)}")
+    events = page.evaluate("window.careplatformVideo ? window.careplatformVideo.layer.events : []")
+    raise AssertionError(
+        f"not connected to {peers} peer(s): {stats(page)}\n"
+        + "\n".join(events)
+        + "\nwarnings: "
+        + "\n".join(page.warnings)
+    )
 
 
 def assert_receiving_video(page, peers: int) -> list[dict]:
@@ -75,3 +99,25 @@ def assert_receiving_video(page, peers: int) -> list[dict]:
     for s in second:
         assert s["framesDecoded"] > first[s["peer"]] + 10, (first, second)
     return second
+
+
+@contextlib.contextmanager
+def chromium_without_camera_permission():
+    """Chromium with the fake devices but no automatic "Allow": the permission is refused."""
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    args = [arg for arg in ARGS if arg != "--use-fake-ui-for-media-stream"]
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, headless=True, args=[*args, "--deny-permission-prompts"]
+            )
+            try:
+                yield browser
+            finally:
+                browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous

@@ -1,19 +1,30 @@
 """Video visits end to end in headless Chromium (fake camera and microphone) against the live
 server: both sides see each other, a group of three, a reload rejoins, refusals, a cancelled
-visit, Testa video's level meter, and a browser without camera permission."""
+visit, TURN with our credentials, Testa video's level meter, and a browser without camera
+permission."""
+
+import time
 
 import pytest
 from django_tenants.utils import schema_context
 
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings import services as bookings
+from tenant_apps.bookings.models import Booking
 from tenant_apps.video.models import CallEvent
 from tests.browser import chromium
-from tests.support import wait_for
+from tests.support import LiveServer, personnummer, wait_for
+from tests.video import turn
 from tests.video.live import make_room
 from tests.video.pages import (
     PHONE,
     assert_receiving_video,
     base_url,
+    chromium_without_camera_permission,
+    open_room,
     page_for,
+    stats,
+    wait_until,
 )
 
 pytestmark = pytest.mark.server
@@ -46,8 +57,154 @@ def test_clinician_and_patient_on_a_phone_see_each_other(live_server_process, co
         assert clinician.locator(".tile-name").inner_text() == "Patient1 T."
         assert patient.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         # Menu links open in a new window, so the call goes on.
-        assert (
-            clinician.locator(".topbar a[href='/bokningar/']").get_attribute("target") == "_blank"
-        )
+        menu_link = clinician.locator(".topbar a[href='/bokningar/']")
+        assert menu_link.get_attribute("target") == "_blank"
+
+        # "Lämna videobesök" leaves; the other side is told.
+        patient.get_by_role("link", name="Lämna videobesök").click()
+        patient.wait_for_url("**/mina-besok/")
+        clinician.get_by_text("Patient1 T. har lämnat besöket.").wait_for()
         assert clinician.problems == [] and patient.problems == []
     wait_for(lambda: {"joined", "connected", "left"} <= kinds(room))
+
+
+def test_a_group_visit_of_three_all_receive_video(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videogrupp", patients=2)
+    with chromium() as browser:
+        pages = [
+            page_for(browser, server, room, user, viewport=PHONE)
+            for user in [room.clinician, *room.patients]
+        ]
+        for page in pages:
+            open_room(page, server, room)
+        for page in pages:
+            assert_receiving_video(page, peers=2)
+        assert all(page.problems == [] for page in pages)
+
+
+def test_a_reload_rejoins_the_call(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videoomladdning")
+    with chromium() as browser:
+        clinician = page_for(browser, server, room, room.clinician)
+        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        open_room(clinician, server, room)
+        open_room(patient, server, room)
+        before = assert_receiving_video(clinician, peers=1)
+        patient.reload()
+        after = assert_receiving_video(clinician, peers=1)
+        assert after[0]["peer"] != before[0]["peer"]  # the reloaded page is a new peer
+        assert_receiving_video(patient, peers=1)
+
+
+def test_non_participant_and_other_providers_user_are_refused(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videoneka")
+    other = make_room(committed, "videoandra")
+    room_url = f"{base_url(server, room.subdomain)}/besok/{room.booking_id}/"
+    with room.schema:
+        admin = User.objects.create_user(
+            personnummer("19790303", "033"), "Adam", "Admin", is_admin=True
+        )
+    with chromium() as browser:
+        # An admin sees every booking of the provider, but is not in this visit.
+        page = page_for(browser, server, room, admin)
+        assert page.goto(room_url).status == 403
+        assert page.get_by_text("Du är inte med i det här besöket.").is_visible()
+        assert page.locator("#room").count() == 0
+        # A patient who is not invited does not even see the booking.
+        outsider = page_for(browser, server, room, room.outsider)
+        assert outsider.goto(room_url).status == 404
+        # Logged in at another provider: nobody is logged in here.
+        stranger = page_for(browser, server, other, other.clinician)
+        stranger.goto(room_url)
+        assert "/login/" in stranger.url
+
+
+def test_a_cancelled_visit_ends_the_room_with_a_message(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videoavbokad")
+    with chromium() as browser:
+        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        open_room(patient, server, room)
+        patient.get_by_text("Väntar på att de andra ska komma in i besöket").wait_for()
+        with room.schema:
+            bookings.cancel(Booking.objects.get(pk=room.booking_id), actor=room.clinician)
+        patient.locator("#room-message", has_text="Besöket är avbokat.").wait_for(timeout=10000)
+        assert patient.locator("#self-video").is_hidden()
+        assert patient.evaluate("window.careplatformVideo.state.stream.active") is False
+
+
+def test_testa_video_meter_moves_with_the_fake_microphone(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videotest")
+    with chromium() as browser:
+        page = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        page.goto(base_url(server, room.subdomain) + "/testa-video/")
+        wait_until(page, "Number(document.getElementById('mic-level').dataset.peak || 0) > 0")
+        wait_until(
+            page,
+            "[...document.querySelectorAll('[data-check]')].every(li => li.dataset.ok === 'true')",
+        )
+        assert page.locator("#camera-select option").count() >= 1
+        assert page.evaluate("document.getElementById('preview').videoWidth") > 0
+        page.get_by_role("button", name="Spela upp testljud").click()
+        assert page.locator("[data-problem]:visible").count() == 0
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        assert page.problems == []
+
+
+def test_without_camera_permission_the_page_explains(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videonekad")
+    with chromium_without_camera_permission() as browser:
+        page = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        open_room(page, server, room)
+        denied = page.locator("[data-problem='denied']")
+        denied.wait_for(timeout=10000)
+        assert "Tillåt" in denied.inner_text()
+        # Not a broken page: it still waits in the room for the others.
+        page.get_by_text("Väntar på att de andra ska komma in i besöket").wait_for()
+        page.goto(base_url(server, room.subdomain) + "/testa-video/")
+        page.locator("[data-problem='denied']").wait_for(timeout=10000)
+        wait_until(page, "document.querySelector('[data-check=camera]').dataset.ok === 'false'")
+
+
+@pytest.mark.skipif(not turn.available(), reason="coturn (turnserver) is not installed")
+def test_call_through_turn_with_our_credentials(committed, monkeypatch):
+    """coturn on loopback, a server handing out its TURN REST credentials, relay only."""
+    secret = "turn-test-secret"
+    coturn = turn.Coturn(secret)
+    monkeypatch.setenv("TURN_URLS", coturn.url)
+    monkeypatch.setenv("TURN_SECRET", secret)
+    monkeypatch.setenv("VIDEO_ICE_TRANSPORT_POLICY", "relay")
+    server = LiveServer()
+    monkeypatch.undo()
+    try:
+        room = make_room(committed, "videoturn")
+        with chromium() as browser:
+            clinician = page_for(browser, server, room, room.clinician)
+            patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+            open_room(clinician, server, room)
+            open_room(patient, server, room)
+            for page in (clinician, patient):
+                (peer,) = assert_receiving_video(page, peers=1)
+                assert peer["localCandidateType"] == "relay"
+                assert peer["remoteCandidateType"] == "relay"
+                assert peer["localCandidateTypes"] == ["relay"]
+
+            # The same server's credentials against a TURN server with another secret.
+            port = coturn.port
+            coturn.stop()
+            coturn = turn.Coturn("another-secret", port=port)
+            clinician.reload()
+            patient.reload()
+            time.sleep(5)
+            for page in (clinician, patient):
+                (peer,) = stats(page)
+                assert peer["localCandidateTypes"] == [] and peer["state"] != "connected"
+            assert "401" in coturn.log()
+    finally:
+        server.stop()
+        coturn.stop()

@@ -8,12 +8,27 @@
 //   removePeer(id)            they left
 //   replaceTrack(kind, track) another camera or microphone, without renegotiating
 //   restartIce()              after the network changed
-//   stats()                   per peer: frames decoded, candidate types, round trip, losses
+//   stats()                   per peer: frames decoded, candidates, round trip, losses
 //   close()
 // Negotiation follows the "perfect negotiation" pattern: both sides may offer at any time; on
-// a collision the impolite side ignores the other's offer and the polite side rolls back.
+// a collision the impolite side ignores the other's offer and the polite side rolls back. All
+// work on one connection (our offers, their descriptions and candidates) runs one step at a
+// time, so an offer of ours never interleaves with theirs being answered. The first offer
+// between two pages comes from the impolite side only: Chromium may gather no candidates at
+// all after rolling back an offer whose gathering had just begun.
+// A watchdog offers again with an ICE restart when a connection makes no progress, and after
+// a few tries the impolite side starts a fresh connection, which the other side follows: a lost
+// signaling message or a broken path costs seconds, not the call.
 
 const DISCONNECTED_GRACE_MS = 4000;
+const WATCH_EVERY_MS = 1000;
+const STUCK_MS = { impolite: 5000, polite: 8000 };
+const RESTARTS_BEFORE_FRESH = 2;
+
+function fingerprint(sdp) {
+  const match = /a=fingerprint:(\S+ \S+)/.exec(sdp || "");
+  return match ? match[1] : "";
+}
 
 export class MeshLayer {
   constructor({ sendSignal, onRemoteStream, onPeerState }) {
@@ -23,6 +38,13 @@ export class MeshLayer {
     this.peers = new Map();
     this.config = { iceServers: [], iceTransportPolicy: "all" };
     this.localStream = null;
+    this.events = []; // the latest happenings, for support and tests
+    this.watchdog = setInterval(() => this.watch(), WATCH_EVERY_MS);
+  }
+
+  note(peer, what) {
+    this.events.push(`${Math.round(performance.now())} ${peer.id.slice(0, 6)} ${what}`);
+    if (this.events.length > 100) this.events.shift();
   }
 
   configure(rtc) {
@@ -34,7 +56,7 @@ export class MeshLayer {
       try {
         peer.pc.setConfiguration(this.config); // fresh TURN credentials
       } catch (error) {
-        console.warn("setConfiguration", error);
+        this.note(peer, `configuration refused: ${error}`);
       }
     }
   }
@@ -57,87 +79,148 @@ export class MeshLayer {
       known.polite = polite;
       return known;
     }
-    const pc = new RTCPeerConnection(this.config);
-    const peer = {
-      id, polite, pc,
-      makingOffer: false, ignoreOffer: false, settingAnswer: false,
-      queue: Promise.resolve(), stream: null, reported: null,
-    };
+    const peer = { id, polite, queue: Promise.resolve(), restarts: 0, sent: 0, received: 0 };
     this.peers.set(id, peer);
-    pc.onnegotiationneeded = async () => {
-      try {
-        peer.makingOffer = true;
-        await pc.setLocalDescription();
-        this.sendSignal(id, { description: pc.localDescription.toJSON() });
-      } catch (error) {
-        console.warn("offer", error);
-      } finally {
-        peer.makingOffer = false;
-      }
-    };
+    this.connect(peer);
+    return peer;
+  }
+
+  // A new RTCPeerConnection for the peer (also when starting afresh).
+  connect(peer) {
+    const pc = new RTCPeerConnection(this.config);
+    Object.assign(peer, { pc, ignoreOffer: false, since: Date.now(), stream: null });
+    pc.onnegotiationneeded = () => this.enqueue(peer, () => this.offer(peer));
     pc.onicecandidate = ({ candidate }) => {
-      if (candidate && candidate.candidate) this.sendSignal(id, { candidate: candidate.toJSON() });
+      if (candidate && candidate.candidate) {
+        peer.sent += 1;
+        this.sendSignal(peer.id, { candidate: candidate.toJSON() });
+      }
     };
     pc.ontrack = ({ track, streams }) => {
       peer.stream = streams[0] || peer.stream || new MediaStream();
       if (!peer.stream.getTracks().includes(track)) peer.stream.addTrack(track);
-      this.onRemoteStream(id, peer.stream);
+      this.onRemoteStream(peer.id, peer.stream);
     };
-    pc.onconnectionstatechange = () => this.stateChanged(peer);
-    pc.oniceconnectionstatechange = () => {
-      if (pc.iceConnectionState === "failed") pc.restartIce();
-    };
+    pc.onconnectionstatechange = () => this.stateChanged(peer, pc);
     if (this.localStream) {
       for (const track of this.localStream.getTracks()) pc.addTrack(track, this.localStream);
     } else {
       pc.addTransceiver("audio", { direction: "recvonly" });
       pc.addTransceiver("video", { direction: "recvonly" });
     }
-    return peer;
   }
 
-  stateChanged(peer) {
-    const state = peer.pc.connectionState;
+  startAfresh(peer) {
+    this.note(peer, "starting a fresh connection");
+    const old = peer.pc;
+    old.onnegotiationneeded = old.onicecandidate = old.ontrack = null;
+    old.onconnectionstatechange = null;
+    old.close();
+    this.connect(peer);
+  }
+
+  enqueue(peer, task) {
+    peer.queue = peer.queue.then(task).catch((error) => {
+      this.note(peer, `failed: ${error}`);
+      console.warn("video", error);
+    });
+    return peer.queue;
+  }
+
+  async offer(peer, { iceRestart = false } = {}) {
+    const pc = peer.pc;
+    if (peer.polite && !iceRestart && !pc.remoteDescription) return; // theirs comes first
+    if (iceRestart && pc.signalingState === "have-local-offer") {
+      await pc.setLocalDescription({ type: "rollback" });
+    }
+    if (pc.signalingState !== "stable") return; // the answer we owe comes first
+    if (iceRestart) await pc.setLocalDescription(await pc.createOffer({ iceRestart: true }));
+    else await pc.setLocalDescription();
+    this.note(peer, `offer sent${iceRestart ? " (ICE restart)" : ""}`);
+    this.sendSignal(peer.id, { description: pc.localDescription.toJSON() });
+  }
+
+  signal(id, data, polite) {
+    const peer = this.peers.get(id) || this.addPeer({ id, polite });
+    return this.enqueue(peer, () => this.handle(peer, data));
+  }
+
+  async handle(peer, { description, candidate }) {
+    if (candidate) {
+      peer.received += 1;
+      try {
+        await peer.pc.addIceCandidate(candidate);
+      } catch (error) {
+        // A candidate of an offer we ignored, or of a connection replaced since.
+        if (!peer.ignoreOffer) this.note(peer, `candidate refused: ${error}`);
+      }
+      return;
+    }
+    if (!description) return;
+    let pc = peer.pc;
+    this.note(peer, `${description.type} received in ${pc.signalingState}`);
+    if (description.type === "offer" && pc.remoteDescription &&
+        fingerprint(pc.remoteDescription.sdp) !== fingerprint(description.sdp)) {
+      // The other side started a fresh connection (new keys): follow it.
+      this.startAfresh(peer);
+      pc = peer.pc;
+    }
+    const collision = description.type === "offer" && pc.signalingState !== "stable";
+    peer.ignoreOffer = !peer.polite && collision;
+    if (peer.ignoreOffer) {
+      this.note(peer, "offer ignored (collision)");
+      return;
+    }
+    if (description.type === "answer" && pc.signalingState !== "have-local-offer") {
+      this.note(peer, "answer ignored (no offer of ours is open)");
+      return;
+    }
+    await pc.setRemoteDescription(description); // rolls back an offer of ours if polite
+    if (description.type === "offer") {
+      await pc.setLocalDescription();
+      this.note(peer, "answer sent");
+      this.sendSignal(peer.id, { description: pc.localDescription.toJSON() });
+    }
+  }
+
+  stateChanged(peer, pc) {
+    if (pc !== peer.pc) return;
+    const state = pc.connectionState;
+    this.note(peer, `connection ${state}`);
     clearTimeout(peer.graceTimer);
-    if (state === "failed") peer.pc.restartIce();
+    if (state === "connected") {
+      peer.restarts = 0;
+      peer.since = Date.now();
+    }
+    if (state === "failed") this.enqueue(peer, () => this.offer(peer, { iceRestart: true }));
     if (state === "disconnected") {
       // Often a short network hiccup; if it lasts, look for a new path.
       peer.graceTimer = setTimeout(() => {
-        if (peer.pc.connectionState === "disconnected") peer.pc.restartIce();
+        if (pc.connectionState === "disconnected") {
+          this.enqueue(peer, () => this.offer(peer, { iceRestart: true }));
+        }
       }, DISCONNECTED_GRACE_MS);
     }
     this.onPeerState(peer.id, state);
   }
 
-  signal(id, data, polite) {
-    const peer = this.peers.get(id) || this.addPeer({ id, polite });
-    // One message at a time per peer: a candidate waits for the description before it.
-    peer.queue = peer.queue.then(() => this.handle(peer, data)).catch((error) => {
-      console.warn("signal", error);
-    });
-    return peer.queue;
-  }
-
-  async handle(peer, { description, candidate }) {
-    const pc = peer.pc;
-    if (description) {
-      const readyForOffer = !peer.makingOffer &&
-        (pc.signalingState === "stable" || peer.settingAnswer);
-      const collision = description.type === "offer" && !readyForOffer;
-      peer.ignoreOffer = !peer.polite && collision;
-      if (peer.ignoreOffer) return;
-      peer.settingAnswer = description.type === "answer";
-      await pc.setRemoteDescription(description); // rolls back our own offer if needed
-      peer.settingAnswer = false;
-      if (description.type === "offer") {
-        await pc.setLocalDescription();
-        this.sendSignal(peer.id, { description: pc.localDescription.toJSON() });
+  // A connection that is not up after a few seconds: a message was lost or the path broke.
+  watch() {
+    const now = Date.now();
+    for (const peer of this.peers.values()) {
+      if (peer.pc.connectionState === "connected") {
+        peer.since = now;
+        continue;
       }
-    } else if (candidate) {
-      try {
-        await pc.addIceCandidate(candidate);
-      } catch (error) {
-        if (!peer.ignoreOffer) throw error;
+      if (now - peer.since < STUCK_MS[peer.polite ? "polite" : "impolite"]) continue;
+      peer.since = now;
+      peer.restarts += 1;
+      this.note(peer, `no progress (${peer.pc.connectionState}/${peer.pc.signalingState})`);
+      if (!peer.polite && peer.restarts > RESTARTS_BEFORE_FRESH) {
+        peer.restarts = 0;
+        this.enqueue(peer, () => this.startAfresh(peer));
+      } else {
+        this.enqueue(peer, () => this.offer(peer, { iceRestart: true }));
       }
     }
   }
@@ -154,14 +237,16 @@ export class MeshLayer {
   async replaceTrack(kind, track) {
     for (const peer of this.peers.values()) {
       for (const sender of peer.pc.getSenders()) {
-        if (sender.track ? sender.track.kind === kind : false) await sender.replaceTrack(track);
+        if (sender.track && sender.track.kind === kind) await sender.replaceTrack(track);
       }
     }
   }
 
   restartIce() {
     for (const peer of this.peers.values()) {
-      if (["failed", "disconnected"].includes(peer.pc.connectionState)) peer.pc.restartIce();
+      if (["failed", "disconnected"].includes(peer.pc.connectionState)) {
+        this.enqueue(peer, () => this.offer(peer, { iceRestart: true }));
+      }
     }
   }
 
@@ -172,7 +257,8 @@ export class MeshLayer {
       const entry = {
         peer: id, state: peer.pc.connectionState, framesDecoded: 0, framesPerSecond: null,
         packetsReceived: 0, packetsLost: 0, roundTripTime: null,
-        localCandidateType: null, remoteCandidateType: null,
+        localCandidateType: null, remoteCandidateType: null, localCandidateTypes: [],
+        candidatesSent: peer.sent, candidatesReceived: peer.received,
       };
       let pairId = null;
       report.forEach((s) => {
@@ -185,6 +271,9 @@ export class MeshLayer {
           }
         }
         if (s.type === "transport" && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+        if (s.type === "local-candidate" && !entry.localCandidateTypes.includes(s.candidateType)) {
+          entry.localCandidateTypes.push(s.candidateType);
+        }
       });
       if (!pairId) {
         report.forEach((s) => {
@@ -205,6 +294,7 @@ export class MeshLayer {
   }
 
   close() {
+    clearInterval(this.watchdog);
     for (const id of this.ids()) this.removePeer(id);
   }
 }

@@ -207,6 +207,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def drop(self, reason: str) -> None:
         """Never relayed; counted (the page is told, and the counts go into the left event)."""
         self.dropped[reason] += 1
+        if self.dropped[reason] == 1:
+            log.info("Room %s: dropped a %s message from %s", self.group, reason, self.me.peer_id)
         total = sum(self.dropped.values())
         if total > MAX_DROPPED:
             self.dropped["closed"] += 1

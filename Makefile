@@ -39,7 +39,8 @@ lint: $(STAMP)
 	careplatform/sms/backends/outbox.py tenant_apps/notifications/services.py \
 	tenant_apps/notifications/sending.py tenant_apps/notifications/sweep.py \
 	tenant_apps/notifications/texts.py \
-	tenant_apps/video/rooms.py tenant_apps/video/services.py tenant_apps/video/ice.py
+	tenant_apps/video/rooms.py tenant_apps/video/services.py tenant_apps/video/ice.py \
+	tenant_apps/video/protocol.py careplatform/websocket_auth.py
 
 bench: $(STAMP)
 	$(PY) -m careplatform.devserver bench

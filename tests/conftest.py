@@ -5,19 +5,21 @@ Most tests run inside a transaction (`db`). Tests that need committed data (serv
 provisioning rollback) use `committed` and clean up after themselves.
 """
 
+import time
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
-from tenants.models import CareProvider
+from tenants.models import CareProvider, ProviderStatus
 from tenants.provisioning import (
     ProvisionRequest,
     delete_provider,
     ensure_template,
     provision_provider,
+    set_provider_status,
 )
 from tenants.routing import host_cache
 from tests.support import LiveServer, Worker, personnummer
@@ -149,7 +151,22 @@ class Committed:
         connection.set_schema_to_public()
         for provider in self.created:
             if CareProvider.objects.filter(pk=provider.pk).exists():
-                delete_provider(CareProvider.objects.get(pk=provider.pk))
+                _drop(CareProvider.objects.get(pk=provider.pk))
+
+
+def _drop(provider: CareProvider) -> None:
+    """Suspend first so the shared test worker drops new jobs for it; a job still running can
+    deadlock with DROP SCHEMA, so try again."""
+    set_provider_status(provider, ProviderStatus.SUSPENDED)
+    for attempt in range(5):
+        try:
+            delete_provider(provider)
+            return
+        except OperationalError:
+            connection.set_schema_to_public()
+            if attempt == 4:
+                raise
+            time.sleep(0.5)
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
+from careplatform.redis import get_redis, platform_key
 from careplatform.validators import normalize_mobile, normalize_personnummer
 from tenant_apps.accounts.models import User
 from tenants.db import connection
@@ -156,7 +157,19 @@ def provision_provider(
         ) from None
     finally:
         connection.set_schema_to_public()
+    _keep_catalog_statistics_fresh()
     return provider
+
+
+ANALYZE_EVERY = 10
+
+
+def _keep_catalog_statistics_fresh() -> None:
+    """Each provider adds some hundred catalog rows; with stale statistics the clone's catalog
+    queries slow down (0.26 s -> 0.6 s after 80 provisions, measured). ANALYZE every few."""
+    count = get_redis().incr(platform_key("provisions-since-analyze"))
+    if int(count) % ANALYZE_EVERY == 0:
+        analyze_catalog()
 
 
 def _create_schema(schema_name: str, method: ProvisionMethod) -> None:

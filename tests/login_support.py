@@ -110,3 +110,19 @@ class HttpBrowser:
                 return state
             time.sleep(0.2)
         raise AssertionError("login did not finish")
+
+
+def phone_page(browser, server, subdomain: str, pnr: str):
+    """A phone-sized (375×667) Playwright page logged in through the simulator, its base URL
+    and the list that collects Content Security Policy refusals."""
+    http = HttpBrowser(server, subdomain)
+    assert http.login(pnr, Simulator(server.port))["state"] == "complete"
+    context = browser.new_context(viewport={"width": 375, "height": 667})
+    url = f"http://{subdomain}.localhost:{server.port}"
+    context.add_cookies(
+        [{"name": "sessionid", "value": http.http.cookies["sessionid"], "url": url}]
+    )
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    return page, url, refused

@@ -9,7 +9,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.audit.models import AuditEvent
 from tenants.models import CareProvider
 from tests.browser import chromium
-from tests.login_support import HttpBrowser, Simulator
+from tests.login_support import phone_page
 
 pytestmark = pytest.mark.server
 
@@ -27,25 +27,6 @@ def alfa_people(django_db_setup, django_db_blocker):
         with schema_context(provider.schema_name):
             AuditEvent.objects.filter(pk__gt=last_event or 0).delete()
         connection.set_schema_to_public()
-
-
-def phone_page(browser, server, admin):
-    http = HttpBrowser(server, "alfa")
-    assert http.login(admin.personnummer, Simulator(server.port))["state"] == "complete"
-    context = browser.new_context(viewport={"width": 375, "height": 667})
-    context.add_cookies(
-        [
-            {
-                "name": "sessionid",
-                "value": http.http.cookies["sessionid"],
-                "url": f"http://alfa.localhost:{server.port}",
-            }
-        ]
-    )
-    page = context.new_page()
-    refused = []
-    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
-    return page, refused
 
 
 def fits_the_screen(page) -> bool:
@@ -69,7 +50,7 @@ def test_no_admin_page_scrolls_sideways_on_a_phone(live_server_process, alfa_peo
         "/granskningslogg/",
     ]
     with chromium() as browser:
-        page, refused = phone_page(browser, live_server_process, admin)
+        page, _base, refused = phone_page(browser, live_server_process, "alfa", admin.personnummer)
         for path in paths:
             response = page.goto(base + path)
             assert response.status == 200, path

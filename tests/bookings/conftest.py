@@ -1,9 +1,11 @@
 import datetime
 
 import pytest
+from django.test import Client
 from django_tenants.utils import schema_context
 
 from careplatform import clock
+from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings.services import PatientSpec
 from tenant_apps.profiles import services as profiles
 from tests.support import personnummer
@@ -29,6 +31,16 @@ def ready(in_alfa):
     profiles.activate_booking(clinician)
     in_alfa.one_to_one, in_alfa.group = one, group
     return in_alfa
+
+
+def logged_in(user, cast) -> Client:
+    """A browser logged in as `user` on the cast's host (patients have consented)."""
+    client = Client()
+    client.force_login(user)
+    client.defaults["HTTP_HOST"] = cast.host
+    if user.is_patient:
+        give_consent(user, current_consent_version(), "127.0.0.1")
+    return client
 
 
 def patient_spec(n: int = 1, **overrides) -> PatientSpec:

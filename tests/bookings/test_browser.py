@@ -9,24 +9,10 @@ from tenant_apps.bookings import services
 from tenant_apps.profiles import services as profiles
 from tests.bookings.conftest import in_days, patient_spec
 from tests.browser import chromium
-from tests.login_support import HttpBrowser, Simulator
+from tests.login_support import phone_page
 from tests.support import personnummer
 
 pytestmark = pytest.mark.server
-
-
-def phone_page(browser, server, subdomain, pnr):
-    http = HttpBrowser(server, subdomain)
-    assert http.login(pnr, Simulator(server.port))["state"] == "complete"
-    context = browser.new_context(viewport={"width": 375, "height": 667})
-    url = f"http://{subdomain}.localhost:{server.port}"
-    context.add_cookies(
-        [{"name": "sessionid", "value": http.http.cookies["sessionid"], "url": url}]
-    )
-    page = context.new_page()
-    refused = []
-    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
-    return page, url, refused
 
 
 def fits(page) -> bool:

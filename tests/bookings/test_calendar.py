@@ -3,13 +3,12 @@
 import datetime
 
 import pytest
-from django.test import Client
 from icalendar import Calendar
 
 from careplatform.timeutil import LOCAL, local_datetime
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings import calendar, services
-from tests.bookings.conftest import patient_spec
+from tests.bookings.conftest import logged_in, patient_spec
 
 
 def book(cast, day: datetime.date, n: int = 1):
@@ -21,13 +20,6 @@ def book(cast, day: datetime.date, n: int = 1):
         patients=[patient_spec(n)],
         starts_at=local_datetime(day, datetime.time(10, 0)),
     )
-
-
-def logged_in(user, cast) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.defaults["HTTP_HOST"] = cast.host
-    return client
 
 
 def events(body: bytes) -> list:

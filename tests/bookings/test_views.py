@@ -8,19 +8,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
-from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
-from tests.bookings.conftest import in_days, patient_spec
-
-
-def logged_in(user, cast) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.defaults["HTTP_HOST"] = cast.host
-    if user.is_patient:
-        give_consent(user, current_consent_version(), "127.0.0.1")
-    return client
+from tests.bookings.conftest import in_days, logged_in, patient_spec
 
 
 def invite_form(cast, **overrides) -> dict:

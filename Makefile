@@ -40,7 +40,7 @@ lint: $(STAMP)
 	tenant_apps/notifications/sending.py tenant_apps/notifications/sweep.py \
 	tenant_apps/notifications/texts.py \
 	tenant_apps/video/rooms.py tenant_apps/video/services.py tenant_apps/video/ice.py \
-	tenant_apps/video/protocol.py careplatform/websocket_auth.py
+	tenant_apps/video/protocol.py tenant_apps/video/watch.py careplatform/websocket_auth.py
 
 bench: $(STAMP)
 	$(PY) -m careplatform.devserver bench

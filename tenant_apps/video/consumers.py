@@ -11,7 +11,6 @@ Each page sends a heartbeat; a page silent for VIDEO_PEER_TIMEOUT seconds is gon
 are told at once. A cancelled or completed booking ends the room for everyone in it.
 """
 
-import asyncio
 import contextlib
 import json
 import logging
@@ -20,22 +19,20 @@ from collections import Counter
 from dataclasses import asdict
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
-from careplatform import clock
-from tenant_apps.bookings.models import Booking
 from tenant_apps.video import ice, protocol, rooms, services
 from tenant_apps.video.services import VIDEO_LAYER
+from tenant_apps.video.watch import ROOM_WATCH
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 4
-STATUS_CHECK_SECONDS = 5
-TOUCH_SECONDS = 15
 MAX_DROPPED = 1000
 
 # Close codes the page acts on (it reconnects only after other codes, e.g. 1006 or 4408).
@@ -61,29 +58,6 @@ def _in_schema(schema_name: str, func, *args, **kwargs):
         return func(*args, **kwargs)
 
 
-def _held_refusal(booking_id: int) -> rooms.Admission | None:
-    booking = Booking.objects.filter(pk=booking_id).first()
-    if booking is None:
-        return rooms.Admission(rooms.Reason.CANCELLED, _("Besöket finns inte längre."))
-    return rooms.held_refusal(booking, clock.now())
-
-
-# One look at a booking's state per room and process every few seconds, however many pages.
-_status_cache: dict[tuple[str, int], tuple[float, rooms.Admission | None]] = {}
-
-
-async def held_refusal(schema_name: str, booking_id: int) -> rooms.Admission | None:
-    key = (schema_name, booking_id)
-    cached = _status_cache.get(key)
-    if cached and time.monotonic() - cached[0] < STATUS_CHECK_SECONDS - 1:
-        return cached[1]
-    refusal = await database_sync_to_async(_in_schema)(schema_name, _held_refusal, booking_id)
-    if len(_status_cache) > 10_000:
-        _status_cache.clear()
-    _status_cache[key] = (time.monotonic(), refusal)
-    return refusal
-
-
 def _public(peer: services.Peer, viewer_seq: int) -> dict:
     return {
         "id": peer.peer_id,
@@ -102,7 +76,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.bucket = protocol.TokenBucket()
         self.rate_noticed = 0.0
         self.peers: dict[str, tuple[services.Peer, str]] = {}  # id -> (peer, channel)
-        self.watcher: asyncio.Task | None = None
         await self.accept()
         tenant, user = self.scope.get("tenant"), self.scope.get("user")
         if tenant is None or self.scope.get("public") or user is None:
@@ -152,11 +125,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "maxMessageBytes": protocol.MAX_MESSAGE_BYTES,
             }
         )
-        self.watcher = asyncio.create_task(self.watch())
+        ROOM_WATCH.add(self)
 
     async def refuse(self, reason: str, message: str, code: int) -> None:
         await self.send_json({"type": "refused", "reason": str(reason), "message": message})
         await self.close(code=code)
+
+    async def dispatch(self, message):
+        """AsyncConsumer.dispatch without its close_old_connections() before every message: a
+        hop to the database thread for each relayed message, queued behind other pages' queries
+        (at 1,000 pages most of the relay latency). This consumer reaches the database only
+        through database_sync_to_async (self.db), which does that itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     # -- from the page ------------------------------------------------------------------
     async def receive(self, text_data=None, bytes_data=None):
@@ -280,30 +263,22 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.depart(reason)
         await self.close(code=CLOSE_ROOM_CLOSED)
 
-    # -- time ---------------------------------------------------------------------------
-    async def watch(self) -> None:
-        """Notices a silent page, a cancelled booking, and keeps this connection fresh."""
-        last_touch = time.monotonic()
-        while not self.departed:
-            await asyncio.sleep(1)
-            now = time.monotonic()
-            if now - self.last_heard > settings.VIDEO_PEER_TIMEOUT:
-                await self.depart("gone")
-                await self.close(code=CLOSE_GONE)
-                return
-            refusal = await held_refusal(self.schema_name, self.booking_id)
-            if refusal is not None:
-                await self.close_room(str(refusal.reason), refusal.message)
-                return
-            if now - last_touch >= TOUCH_SECONDS:
-                last_touch = now
-                await self.db(services.touch, self.channel_name)
+    # -- from the room watch -------------------------------------------------------------
+    async def vanished(self) -> None:
+        """No heartbeat for VIDEO_PEER_TIMEOUT seconds: the page is gone."""
+        await self.depart("gone")
+        await self.close(code=CLOSE_GONE)
+
+    async def room_refused(self, refusal: rooms.Admission) -> None:
+        """The booking can no longer be held (cancelled or completed elsewhere)."""
+        await self.close_room(str(refusal.reason), refusal.message)
 
     async def depart(self, reason: str) -> None:
         """Leave the room once: the call event is written and the others are told."""
         if self.departed or not self.admitted or self.replaced:
             return
         self.departed = True
+        ROOM_WATCH.discard(self)
         await self.channel_layer.group_discard(self.group, self.channel_name)
         dropped = {"dropped": dict(self.dropped)} if self.dropped else {}
         left = await self.db(services.leave, self.channel_name, reason, **dropped)
@@ -311,11 +286,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             await self.group_send("peer.left", peer_id=left.peer_id, reason=reason)
 
     async def disconnect(self, code):
-        current = asyncio.current_task()
-        if self.watcher is not None and self.watcher is not current:
-            self.watcher.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self.watcher
+        ROOM_WATCH.discard(self)
         if self.admitted and self.replaced:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             return

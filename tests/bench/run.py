@@ -1,5 +1,5 @@
-"""`make bench`: provisioning, request routing, no-op migrations, the booking list API and SMS
-reminders at scale on a throwaway database.
+"""`make bench`: provisioning, request routing, no-op migrations, the booking list API, SMS
+reminders and video signaling at scale on a throwaway database.
 
 Creates `<db>_bench` (the platform with N providers) and `<db>_bench_plain` (plain Django for
 comparison) next to the DATABASE_URL database, measures, prints a table and drops both again.
@@ -237,6 +237,41 @@ def rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, s
         ),
         *booking_api_rows(results["booking_api"]),
         *sms_rows(results["sms"]),
+        *video_rows(results["video"]),
+    ]
+
+
+def video_rows(video: dict) -> list[tuple[str, str, str, str]]:
+    """Room pages on one ASGI worker (Redis pub/sub layer), relaying ICE candidates."""
+    held = video["held"]
+    p99 = video["p99_ms"]
+    return [
+        (
+            f"video signaling: WebSockets in {video['rooms']} group rooms at "
+            f"{video['providers']} providers, one ASGI worker",
+            f"{held} of {video['pages']} held",
+            f"1,000 held: {verdict(held >= 1000)}",
+            "",
+        ),
+        (
+            f"signaling relay latency, {video['relay_rate']:.0f} messages/s, "
+            f"{video['relays']} relayed, {video['lost']} lost",
+            f"median {video['median_ms']:.1f} ms, p99 {p99:.1f} ms",
+            f"p99 < 50 ms: {verdict(p99 < 50 and video['lost'] == 0)}",
+            "",
+        ),
+        (
+            f"video signaling: {video['pages']} pages joining, {video['concurrency']} at a time",
+            f"{video['connect_seconds']:.1f} s, welcome median {video['welcome_median_ms']:.0f} ms",
+            "",
+            "",
+        ),
+        (
+            "video signaling: the ASGI worker's memory / CPU time for the run",
+            f"{video['rss_mb']:.0f} MB / {video['cpu_seconds']:.0f} s",
+            "",
+            "",
+        ),
     ]
 
 
@@ -410,6 +445,18 @@ def measure(args: argparse.Namespace, tenant_url: str, plain_url: str) -> dict:
         f"--providers={args.sms_providers}",
         f"--bookings={args.sms_bookings}",
     )
+
+    progress(
+        f"Video signaling: {args.video_rooms} group rooms x 4 pages over {args.video_providers} "
+        f"providers on one uvicorn worker, relaying for {args.video_hold:.0f} s"
+    )
+    results["video"] = worker(
+        tenant_env,
+        "tests.bench.video_signaling",
+        f"--providers={args.video_providers}",
+        f"--rooms={args.video_rooms}",
+        f"--hold={args.video_hold}",
+    )
     return results
 
 
@@ -425,6 +472,9 @@ def main() -> int:
     parser.add_argument("--bookings", type=int, default=10_000, help="for the booking list API")
     parser.add_argument("--sms-providers", type=int, default=200)
     parser.add_argument("--sms-bookings", type=int, default=10_000)
+    parser.add_argument("--video-providers", type=int, default=10)
+    parser.add_argument("--video-rooms", type=int, default=250, help="4 pages each")
+    parser.add_argument("--video-hold", type=float, default=30, help="seconds relaying")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)

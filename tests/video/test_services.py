@@ -10,10 +10,11 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django_q.models import Schedule
 
+from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import BookingStatus
 from tenant_apps.video import ice, rooms, services
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
-from tests.video.conftest import MINUTE, patients_of
+from tests.video.conftest import MINUTE, book, patients_of
 
 
 def at(moment):
@@ -218,3 +219,17 @@ def test_turn_credentials_follow_the_turn_rest_scheme(settings):
 def test_no_turn_without_a_secret(settings):
     settings.TURN_SECRET, settings.TURN_URLS, settings.STUN_URLS = "", ["turn:x:3478"], []
     assert ice.ice_config("alfa.7")["iceServers"] == []
+
+
+def test_one_look_at_a_process_rooms_names_those_that_ended_and_marks_pages_present(booking, ready):
+    other = book(ready, starts_at=booking.starts_at + 2 * MINUTE * 30)
+    with at(booking.starts_at):
+        services.join(booking.pk, ready.clinician, "peer-a", "chan.a")
+    bookings.cancel(other, actor=ready.clinician)
+    later = booking.starts_at + MINUTE
+    with at(later):
+        refusals = services.room_states([booking.pk, other.pk, 999_999], alive=["chan.a"])
+    assert set(refusals) == {other.pk, 999_999}
+    assert refusals[other.pk].message == "Besöket är avbokat."
+    assert refusals[999_999].message == "Besöket finns inte längre."
+    assert RoomConnection.objects.get(channel_name="chan.a").seen_at == later

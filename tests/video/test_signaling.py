@@ -221,6 +221,19 @@ def test_cancelling_the_booking_ends_the_room_with_a_message(live_server_process
         assert client.wait_closed() == 4410
 
 
+def test_a_booking_ended_without_a_notice_still_ends_the_room_at_the_next_look(
+    live_server_process, room
+):
+    """E.g. the notice was lost: the server's own look at its rooms (every few seconds)."""
+    clinician, patient = pair(live_server_process, room)
+    with room.schema:
+        Booking.objects.filter(pk=room.booking_id).update(status=BookingStatus.CANCELLED)
+    for client in (clinician, patient):
+        closed = client.recv_type("room-closed", ping=True)
+        assert closed["message"] == "Besöket är avbokat."
+        assert client.wait_closed() == 4410
+
+
 def test_clinician_ending_the_visit_ends_it_for_everyone(live_server_process, room):
     clinician, patient = pair(live_server_process, room)
     patient.send({"type": "state", "peer": clinician.peer, "state": "connected"})

@@ -21,26 +21,20 @@ ARGS = [
 
 
 @contextlib.contextmanager
-def chromium():
+def chromium(args: list[str] = ARGS):
     # Playwright's sync API keeps an event loop on this thread; the test's own database work
     # stays synchronous, so Django's async-safety check is lifted while the browser runs.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
-        with _launch() as browser:
-            yield browser
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+            try:
+                yield browser
+            finally:
+                browser.close()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
         else:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@contextlib.contextmanager
-def _launch():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()

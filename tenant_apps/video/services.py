@@ -7,7 +7,6 @@ room go over the channel layer after commit.
 
 import datetime
 import logging
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from asgiref.sync import async_to_sync
@@ -174,27 +173,6 @@ def leave(channel_name: str, reason: str, **detail) -> Left | None:
 def touch(*channel_names: str) -> None:
     """These pages are still there (their server process lives): rooms.present counts them."""
     RoomConnection.objects.filter(channel_name__in=channel_names).update(seen_at=clock.now())
-
-
-def room_states(
-    booking_ids: Collection[int], alive: Collection[str] = ()
-) -> dict[int, rooms.Admission]:
-    """One look at several rooms of this provider: why each that cannot be held any more cannot
-    (rooms that can are left out). `alive` are pages in them, marked as still there."""
-    now = clock.now()
-    if alive:
-        touch(*alive)
-    found = Booking.objects.in_bulk(booking_ids)
-    refusals: dict[int, rooms.Admission] = {}
-    for booking_id in booking_ids:
-        booking = found.get(booking_id)
-        if booking is None:
-            refusals[booking_id] = rooms.Admission(
-                rooms.Reason.CANCELLED, _("Besöket finns inte längre.")
-            )
-        elif (refusal := rooms.held_refusal(booking, now)) is not None:
-            refusals[booking_id] = refusal
-    return refusals
 
 
 def record_call_state(channel_name: str, kind: str, with_peer: str) -> bool:

@@ -1,24 +1,29 @@
 """One watch per server process over every room page it holds (manual 6).
 
 Once a second it looks for pages whose heartbeat has stopped: such a peer is gone, and the others
-are told at once. Every few seconds it asks the database, in one transaction per provider,
-whether the rooms it holds can still be held (a booking cancelled or completed elsewhere ends
-its room), and marks its pages as still there, so a room is never kept open by a process that
-died. The cost is a few queries per provider and interval, however many pages are open.
+are told at once. Every few seconds it asks the database whether the rooms it holds can still be
+held (a booking cancelled or completed elsewhere ends its room, even if the notice was lost), and
+every 15 s it marks its pages as still there, so a room is never kept open by a process that
+died. That is one statement for all providers, however many pages and providers: the work of
+one query per provider would hold the interpreter long enough to delay every page's messages.
 """
 
 import asyncio
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Collection, Mapping
 from typing import Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.db import transaction
-from django_tenants.utils import schema_context
+from django.utils.translation import gettext as _
 
-from tenant_apps.video import rooms, services
+from careplatform import clock
+from tenant_apps.bookings.models import Booking
+from tenant_apps.video import rooms
+from tenant_apps.video.models import RoomConnection
+from tenants.db import connection
 
 log = logging.getLogger(__name__)
 
@@ -38,14 +43,47 @@ class Page(Protocol):
     async def room_refused(self, refusal: rooms.Admission) -> None: ...
 
 
-def _look(
-    schema_rooms: dict[str, set[int]], alive: dict[str, list[str]]
-) -> dict[str, dict[int, rooms.Admission]]:
-    """services.room_states for every provider with pages here (in the database thread)."""
+def look(
+    booking_ids: Mapping[str, Collection[int]], alive: Mapping[str, Collection[str]]
+) -> dict[tuple[str, int], rooms.Admission]:
+    """Why each of these rooms (booking ids by provider schema) cannot be held any more; rooms
+    that can are left out. `alive` are pages (channel names by schema), marked as still there.
+    Each part of the statement names its provider's schema; the rule is rooms.held_refusal."""
+    now = clock.now()
+    quote = connection.ops.quote_name
+    params: list = []
+    touches = []
+    for n, (schema_name, channels) in enumerate(sorted(alive.items())):
+        table = f"{quote(schema_name)}.{quote(RoomConnection._meta.db_table)}"
+        touches.append(
+            f"touched_{n} AS (UPDATE {table} SET seen_at = %s WHERE channel_name = ANY(%s))"
+        )
+        params += [now, list(channels)]
+    selects = []
+    for schema_name, ids in sorted(booking_ids.items()):
+        table = f"{quote(schema_name)}.{quote(Booking._meta.db_table)}"
+        selects.append(
+            f"SELECT %s::text, id, status, starts_at FROM {table} WHERE id = ANY(%s::bigint[])"
+        )
+        params += [schema_name, list(ids)]
+    if not selects:
+        return {}
+    statement = (f"WITH {', '.join(touches)} " if touches else "") + " UNION ALL ".join(selects)
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        found = {
+            (schema_name, pk): Booking(pk=pk, status=status, starts_at=starts_at)
+            for schema_name, pk, status, starts_at in cursor.fetchall()
+        }
     refusals = {}
-    for schema_name, booking_ids in schema_rooms.items():
-        with schema_context(schema_name), transaction.atomic():
-            refusals[schema_name] = services.room_states(booking_ids, alive.get(schema_name, ()))
+    for schema_name, ids in booking_ids.items():
+        for booking_id in ids:
+            booking = found.get((schema_name, booking_id))
+            if booking is None:
+                message = _("Besöket finns inte längre.")
+                refusals[schema_name, booking_id] = rooms.Admission(rooms.Reason.CANCELLED, message)
+            elif (refusal := rooms.held_refusal(booking, now)) is not None:
+                refusals[schema_name, booking_id] = refusal
     return refusals
 
 
@@ -83,15 +121,15 @@ class RoomWatch:
         touch = now - self.last_touch >= TOUCH_SECONDS
         if touch:
             self.last_touch = now
-        schema_rooms: dict[str, set[int]] = defaultdict(set)
+        booking_ids: dict[str, set[int]] = defaultdict(set)
         alive: dict[str, list[str]] = defaultdict(list)
         for page in self.pages:
-            schema_rooms[page.schema_name].add(page.booking_id)
+            booking_ids[page.schema_name].add(page.booking_id)
             if touch:
                 alive[page.schema_name].append(page.channel_name)
-        refusals = await database_sync_to_async(_look)(dict(schema_rooms), dict(alive))
+        refusals = await database_sync_to_async(look)(booking_ids, alive)
         for page in list(self.pages):
-            refusal = refusals.get(page.schema_name, {}).get(page.booking_id)
+            refusal = refusals.get((page.schema_name, page.booking_id))
             if refusal is not None:
                 self.tell(page, page.room_refused(refusal))
 

@@ -16,6 +16,7 @@ Writes JSON to --output.
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import random
@@ -259,7 +260,7 @@ class Bench:
                 await page.ws.send(json.dumps(message))
             except ConnectionClosed:
                 return
-            await asyncio.sleep(interval)
+            await asyncio.sleep(interval * random.uniform(0.5, 1.5))  # pages do not march in step
 
     async def run(self, hold: float, interval: float, warmup: float) -> dict:
         gate = asyncio.Semaphore(CONNECT_CONCURRENCY)
@@ -275,6 +276,11 @@ class Bench:
             f"{connect_seconds:.1f} s ({len(errors)} errors, {len(self.refused)} refused)",
             flush=True,
         )
+        # These pages stand for 1,000 browsers: this process's own garbage collection pauses
+        # are not the server's latency.
+        gc.collect()
+        gc.freeze()
+        gc.disable()
         until = time.monotonic() + warmup + hold
         talkers = [asyncio.create_task(self.talk(page, interval, until)) for page in admitted]
         await asyncio.sleep(warmup)

@@ -2,6 +2,7 @@
 provisioned admin), invited patients who have consented, an uninvited patient; sessions made
 in the provider's schema; WebSocket clients for /ws/visits/<booking>/."""
 
+import contextlib
 import datetime
 import json
 import secrets
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django_tenants.utils import schema_context
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from careplatform import clock
@@ -153,7 +155,9 @@ class Client:
             if left <= 0:
                 raise TimeoutError(f"no {kind} within {timeout} s")
             if ping and time.monotonic() - last_ping > 2:
-                self.send({"type": "ping"})
+                # A closed socket may still hold the messages that came before the close.
+                with contextlib.suppress(ConnectionClosed):
+                    self.send({"type": "ping"})
                 last_ping = time.monotonic()
             try:
                 message = self.recv(timeout=min(left, 1.0) if ping else left)

@@ -1,13 +1,9 @@
 """Room pages in headless Chromium for the live-server tests: logged-in pages, and what
 getStats() says about the video they receive."""
 
-import contextlib
-import os
 import time
 
-from playwright.sync_api import sync_playwright
-
-from tests.browser import ARGS, CHROMIUM
+from tests.browser import ARGS, chromium
 from tests.login_support import HttpBrowser, Simulator
 from tests.video.live import Room, session_for
 
@@ -101,23 +97,13 @@ def assert_receiving_video(page, peers: int) -> list[dict]:
     return second
 
 
-@contextlib.contextmanager
 def chromium_without_camera_permission():
     """Chromium with the fake devices but no automatic "Allow": the permission is refused."""
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     args = [arg for arg in ARGS if arg != "--use-fake-ui-for-media-stream"]
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=[*args, "--deny-permission-prompts"]
-            )
-            try:
-                yield browser
-            finally:
-                browser.close()
-    finally:
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+    return chromium([*args, "--deny-permission-prompts"])
+
+
+def with_fake_devices(count: int) -> list[str]:
+    """Chromium's flags with `count` fake cameras, microphones and speakers."""
+    args = [arg for arg in ARGS if not arg.startswith("--use-fake-device-for-media-stream")]
+    return [*args, f"--use-fake-device-for-media-stream=device-count={count}"]

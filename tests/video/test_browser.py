@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services as bookings
-from tenant_apps.bookings.models import Booking
+from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video.models import CallEvent
 from tests.browser import chromium
 from tests.support import LiveServer, personnummer, wait_for
@@ -25,6 +25,7 @@ from tests.video.pages import (
     page_for,
     stats,
     wait_until,
+    with_fake_devices,
 )
 
 pytestmark = pytest.mark.server
@@ -134,6 +135,115 @@ def test_a_cancelled_visit_ends_the_room_with_a_message(live_server_process, com
         patient.locator("#room-message", has_text="Besöket är avbokat.").wait_for(timeout=10000)
         assert patient.locator("#self-video").is_hidden()
         assert patient.evaluate("window.careplatformVideo.state.stream.active") is False
+
+
+def test_the_clinician_ends_the_visit_for_everyone(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videoavslut")
+    with chromium() as browser:
+        clinician = page_for(browser, server, room, room.clinician)
+        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        open_room(clinician, server, room)
+        open_room(patient, server, room)
+        assert_receiving_video(patient, peers=1)
+        wait_for(lambda: "connected" in kinds(room))
+        end = clinician.get_by_role("button", name="Avsluta besöket")
+        asked = []
+
+        def answer(accept: bool):
+            def handle(dialog):
+                asked.append(dialog.message)
+                dialog.accept() if accept else dialog.dismiss()
+
+            return handle
+
+        # Changing one's mind at the question keeps the call going.
+        clinician.once("dialog", answer(accept=False))
+        end.click()
+        assert asked == ["Avsluta besöket för alla deltagare?"]
+        assert_receiving_video(patient, peers=1)
+        assert "ended" not in kinds(room)
+
+        clinician.once("dialog", answer(accept=True))
+        end.click()
+        clinician.wait_for_url(f"**/bokningar/{room.booking_id}/")
+        clinician.get_by_text("Besöket är avslutat.").first.wait_for()
+        patient.locator("#room-message", has_text="Vårdpersonalen har avslutat besöket.").wait_for()
+        assert patient.locator("#tiles .tile").count() == 0
+        assert patient.evaluate("window.careplatformVideo.state.stream.active") is False
+        assert clinician.problems == [] and patient.problems == []
+    with room.schema:
+        assert Booking.objects.get(pk=room.booking_id).status == BookingStatus.COMPLETED
+    assert "ended" in kinds(room)
+
+
+def test_switching_camera_microphone_and_speaker_during_the_call(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videoenheter")
+    # Chromium's second fake camera is a depth camera (Y16) that sends no picture; the third is
+    # an ordinary one.
+    with chromium(with_fake_devices(3)) as browser:
+        clinician = page_for(browser, server, room, room.clinician)
+        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        open_room(clinician, server, room)
+        open_room(patient, server, room)
+        assert_receiving_video(patient, peers=1)
+        sent = (
+            "window.careplatformVideo.layer.peers.values().next().value.pc.getSenders()"
+            ".filter(s => s.track).map(s => s.track.label).sort()"
+        )
+        assert clinician.evaluate(sent) == ["Fake Default Audio Input", "fake_device_0"]
+
+        clinician.get_by_text("Välj kamera, mikrofon och högtalare").click()
+        clinician.get_by_label("Kamera").select_option(label="fake_device_2")
+        clinician.get_by_label("Mikrofon").select_option(label="Fake Audio Input 2")
+        clinician.get_by_label("Högtalare").select_option(label="Fake Audio Output 2")
+        wait_until(clinician, f"{sent}.join() === 'Fake Audio Input 2,fake_device_2'")
+        own = "window.careplatformVideo.state.stream.getTracks().map(t => t.label).sort()"
+        assert clinician.evaluate(own) == ["Fake Audio Input 2", "fake_device_2"]
+        assert (
+            clinician.evaluate("document.querySelector('#tiles video').sinkId")
+            == clinician.get_by_label("Högtalare").input_value()
+        )
+        # The other side goes on receiving video from the new camera, without a new call.
+        before = {s["peer"] for s in stats(patient)}
+        assert {s["peer"] for s in assert_receiving_video(patient, peers=1)} == before
+        assert clinician.problems == [] and patient.problems == []
+
+
+# The call's statistics from here on: packets received grow by 100 per sample, and the given
+# share of them is lost. (Chromium offers no switch for a lossy network; the real statistics of
+# this loopback call are those of a perfect line.)
+LOSSY_STATS = """loss => {
+    const layer = window.careplatformVideo.layer;
+    const real = layer.stats.bind(layer);
+    let received = 0, lost = 0;
+    layer.stats = async () => (await real()).map((s) => {
+        received += 100;
+        lost += Math.round(100 * loss);
+        return {...s, packetsReceived: received, packetsLost: lost};
+    });
+}"""
+
+
+def test_the_quality_hint_follows_the_line(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videokvalitet")
+    with chromium() as browser:
+        clinician = page_for(browser, server, room, room.clinician)
+        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        open_room(clinician, server, room)
+        open_room(patient, server, room)
+        assert_receiving_video(patient, peers=1)
+        hint = patient.locator("#quality")
+        hint.filter(has_text="Bra anslutning").wait_for()
+        assert hint.is_visible()
+        patient.evaluate(LOSSY_STATS, 0.15)
+        hint.filter(has_text="Dålig anslutning – bilden kan hacka").wait_for(timeout=10000)
+        assert patient.locator(".tile").get_attribute("data-quality") == "poor"
+        clinician.evaluate(LOSSY_STATS, 0.04)
+        clinician.locator("#quality", has_text="Svag anslutning").wait_for(timeout=10000)
+        assert clinician.problems == [] and patient.problems == []
 
 
 def test_testa_video_meter_moves_with_the_fake_microphone(live_server_process, committed):

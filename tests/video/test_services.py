@@ -9,10 +9,11 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django_q.models import Schedule
+from django_tenants.utils import schema_context
 
 from tenant_apps.bookings import services as bookings
-from tenant_apps.bookings.models import BookingStatus
-from tenant_apps.video import ice, rooms, services
+from tenant_apps.bookings.models import Booking, BookingStatus
+from tenant_apps.video import ice, rooms, services, watch
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
 from tests.video.conftest import MINUTE, book, patients_of
 
@@ -226,10 +227,21 @@ def test_one_look_at_a_process_rooms_names_those_that_ended_and_marks_pages_pres
     with at(booking.starts_at):
         services.join(booking.pk, ready.clinician, "peer-a", "chan.a")
     bookings.cancel(other, actor=ready.clinician)
+    schema = ready.provider.schema_name
     later = booking.starts_at + MINUTE
     with at(later):
-        refusals = services.room_states([booking.pk, other.pk, 999_999], alive=["chan.a"])
-    assert set(refusals) == {other.pk, 999_999}
-    assert refusals[other.pk].message == "Besöket är avbokat."
-    assert refusals[999_999].message == "Besöket finns inte längre."
+        refusals = watch.look({schema: [booking.pk, other.pk, 999_999]}, {schema: ["chan.a"]})
+    assert set(refusals) == {(schema, other.pk), (schema, 999_999)}
+    assert refusals[schema, other.pk].message == "Besöket är avbokat."
+    assert refusals[schema, 999_999].message == "Besöket finns inte längre."
     assert RoomConnection.objects.get(channel_name="chan.a").seen_at == later
+
+
+def test_the_look_keeps_providers_apart(booking, ready, beta):
+    """The same booking id at another provider is that provider's booking, not this one's."""
+    with schema_context(beta.provider.schema_name):
+        assert not Booking.objects.filter(pk=booking.pk).exists()
+    refusals = watch.look(
+        {ready.provider.schema_name: [booking.pk], beta.provider.schema_name: [booking.pk]}, {}
+    )
+    assert list(refusals) == [(beta.provider.schema_name, booking.pk)]

@@ -292,23 +292,29 @@ function keepCallOnNavigation() {
   }
 }
 
+// The connection-quality hint from two getStats() samples of one peer (mesh.stats()): the
+// share of packets lost between them, and the current round trip in seconds.
+function connectionQuality(before, now) {
+  if (now.state !== "connected") return null;
+  const received = now.packetsReceived - before.packetsReceived;
+  const lost = now.packetsLost - before.packetsLost;
+  const loss = received + lost > 0 ? lost / (received + lost) : 0;
+  const rtt = now.roundTripTime || 0;
+  if (loss > 0.08 || rtt > 0.6) return "poor";
+  if (loss > 0.02 || rtt > 0.3) return "fair";
+  return "good";
+}
+
 async function watchQuality() {
   let previous = new Map();
+  const order = ["good", "fair", "poor"];
   setInterval(async () => {
     if (state.ended) return;
     const stats = await layer.stats();
-    const order = ["good", "fair", "poor"];
     let worst = null;
     for (const s of stats) {
       const before = previous.get(s.peer) || { packetsReceived: 0, packetsLost: 0 };
-      const received = s.packetsReceived - before.packetsReceived;
-      const lost = s.packetsLost - before.packetsLost;
-      const loss = received + lost > 0 ? lost / (received + lost) : 0;
-      const rtt = s.roundTripTime || 0;
-      let quality = null;
-      if (s.state === "connected") {
-        quality = loss > 0.08 || rtt > 0.6 ? "poor" : loss > 0.02 || rtt > 0.3 ? "fair" : "good";
-      }
+      const quality = connectionQuality(before, s);
       const entry = state.peers.get(s.peer);
       if (entry) entry.tile.dataset.quality = quality || "";
       if (quality && (!worst || order.indexOf(quality) > order.indexOf(worst))) worst = quality;

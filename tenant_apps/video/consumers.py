@@ -8,7 +8,9 @@ pages exchange SDP and ICE candidates through the server, which checks every mes
 
 The server assigns the perfect-negotiation roles: of two pages, the later arrival is polite.
 Each page sends a heartbeat; a page silent for VIDEO_PEER_TIMEOUT seconds is gone and the others
-are told at once. A cancelled or completed booking ends the room for everyone in it.
+are told at once. A cancelled or completed booking ends the room for everyone in it: told over
+the channel layer at once, and noticed by the process's room watch (watch.py) even if that notice
+was lost.
 """
 
 import contextlib

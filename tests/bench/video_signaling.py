@@ -77,8 +77,7 @@ def fill(provider, rooms: int) -> list[Person]:
     from tenant_apps.accounts.models import User
     from tenant_apps.accounts.services import current_consent_version, give_consent
     from tenant_apps.bookings import services as bookings
-    from tenant_apps.profiles import services as profiles
-    from tests.video.live import session_for
+    from tests.video.live import book_video, session_for
 
     people = []
     with schema_context(provider.schema_name):
@@ -91,28 +90,14 @@ def fill(provider, rooms: int) -> list[Person]:
                 mobile="0701234500",
                 is_clinician=True,
             )
-            profiles.update_consultation(clinician, title="Läkare", description="")
-            visit = profiles.create_visit_type(
-                clinician, title="Gruppbesök", duration_minutes=60, kind="video_group",
-                max_patients=PATIENTS_PER_ROOM,
-            )  # fmt: skip
-            profiles.activate_booking(clinician)
-            booking = bookings.invite(
-                actor=clinician,
-                clinician=clinician,
-                visit_type=visit,
-                provider=provider,
-                patients=[
-                    bookings.PatientSpec(
-                        bench_pnr(1970, number * PATIENTS_PER_ROOM + n),
-                        f"Patient{n}",
-                        "Bench",
-                        "0701234501",
-                    )
-                    for n in range(PATIENTS_PER_ROOM)
-                ],
-                instant=True,
-            )
+            patients = [
+                bookings.PatientSpec(
+                    bench_pnr(1970, number * PATIENTS_PER_ROOM + n), f"Patient{n}", "Bench",
+                    "0701234501",
+                )
+                for n in range(PATIENTS_PER_ROOM)
+            ]  # fmt: skip
+            booking = book_video(provider, clinician, patients)
             for participant in booking.participants.select_related("user"):
                 user = participant.user
                 if participant.role == "patient":

@@ -57,27 +57,14 @@ def make_room(
     provider = committed.provider(subdomain, name=f"Videokliniken {subdomain}")
     with schema_context(provider.schema_name):
         clinician = User.objects.get()
-        profiles.update_consultation(clinician, title="Läkare", description="")
-        kind = "video_group" if patients > 1 else "video"
-        visit = profiles.create_visit_type(
+        booking = book_video(
+            provider,
             clinician,
-            title="Videobesök",
-            duration_minutes=30,
-            kind=kind,
-            max_patients=3 if patients > 1 else None,
-        )
-        profiles.activate_booking(clinician)
-        booking = bookings.invite(
-            actor=clinician,
-            clinician=clinician,
-            visit_type=visit,
-            provider=provider,
-            patients=[
+            [
                 bookings.PatientSpec(patient_pnr(n), f"Patient{n}", "Testsson", "0701234500")
                 for n in range(1, patients + 1)
             ],
             starts_at=starts_at,
-            instant=starts_at is None,
         )
         invited = [p.user for p in booking.participants.select_related("user").order_by("id")]
         outsider = User.objects.create_user(
@@ -89,6 +76,35 @@ def make_room(
             for user in invited:
                 bookings.confirm(booking, user)
     return Room(provider, clinician, booking.pk, invited, outsider)
+
+
+def book_video(
+    provider: CareProvider,
+    clinician: User,
+    patients: list[bookings.PatientSpec],
+    *,
+    starts_at: datetime.datetime | None = None,
+):
+    """The clinician ready to be booked (title, a video visit type for this many patients) and
+    the booking with these patients: Boka nu, or at `starts_at`. In the provider's schema."""
+    profiles.update_consultation(clinician, title="Läkare", description="")
+    visit = profiles.create_visit_type(
+        clinician,
+        title="Videobesök",
+        duration_minutes=30,
+        kind="video_group" if len(patients) > 1 else "video",
+        max_patients=len(patients) if len(patients) > 1 else None,
+    )
+    profiles.activate_booking(clinician)
+    return bookings.invite(
+        actor=clinician,
+        clinician=clinician,
+        visit_type=visit,
+        provider=provider,
+        patients=patients,
+        starts_at=starts_at,
+        instant=starts_at is None,
+    )
 
 
 def wait_until_rooms_empty(providers, timeout: float = 5) -> None:

@@ -50,6 +50,15 @@ def open_room(page, server, room: Room):
     return response
 
 
+def both_in_the_room(browser, server, room: Room):
+    """The clinician's page (desktop) and the first patient's (phone), both in the room."""
+    clinician = page_for(browser, server, room, room.clinician)
+    patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+    open_room(clinician, server, room)
+    open_room(patient, server, room)
+    return clinician, patient
+
+
 STATS = "async () => window.careplatformVideo ? await window.careplatformVideo.layer.stats() : []"
 
 

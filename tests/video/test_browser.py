@@ -20,6 +20,7 @@ from tests.video.pages import (
     PHONE,
     assert_receiving_video,
     base_url,
+    both_in_the_room,
     chromium_without_camera_permission,
     open_room,
     page_for,
@@ -88,10 +89,7 @@ def test_a_reload_rejoins_the_call(live_server_process, committed):
     server = live_server_process
     room = make_room(committed, "videoomladdning")
     with chromium() as browser:
-        clinician = page_for(browser, server, room, room.clinician)
-        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
-        open_room(clinician, server, room)
-        open_room(patient, server, room)
+        clinician, patient = both_in_the_room(browser, server, room)
         before = assert_receiving_video(clinician, peers=1)
         patient.reload()
         after = assert_receiving_video(clinician, peers=1)
@@ -141,10 +139,7 @@ def test_the_clinician_ends_the_visit_for_everyone(live_server_process, committe
     server = live_server_process
     room = make_room(committed, "videoavslut")
     with chromium() as browser:
-        clinician = page_for(browser, server, room, room.clinician)
-        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
-        open_room(clinician, server, room)
-        open_room(patient, server, room)
+        clinician, patient = both_in_the_room(browser, server, room)
         assert_receiving_video(patient, peers=1)
         wait_for(lambda: "connected" in kinds(room))
         end = clinician.get_by_role("button", name="Avsluta besöket")
@@ -183,10 +178,7 @@ def test_switching_camera_microphone_and_speaker_during_the_call(live_server_pro
     # Chromium's second fake camera is a depth camera (Y16) that sends no picture; the third is
     # an ordinary one.
     with chromium(with_fake_devices(3)) as browser:
-        clinician = page_for(browser, server, room, room.clinician)
-        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
-        open_room(clinician, server, room)
-        open_room(patient, server, room)
+        clinician, patient = both_in_the_room(browser, server, room)
         assert_receiving_video(patient, peers=1)
         sent = (
             "window.careplatformVideo.layer.peers.values().next().value.pc.getSenders()"
@@ -230,10 +222,7 @@ def test_the_quality_hint_follows_the_line(live_server_process, committed):
     server = live_server_process
     room = make_room(committed, "videokvalitet")
     with chromium() as browser:
-        clinician = page_for(browser, server, room, room.clinician)
-        patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
-        open_room(clinician, server, room)
-        open_room(patient, server, room)
+        clinician, patient = both_in_the_room(browser, server, room)
         assert_receiving_video(patient, peers=1)
         hint = patient.locator("#quality")
         hint.filter(has_text="Bra anslutning").wait_for()
@@ -294,10 +283,7 @@ def test_call_through_turn_with_our_credentials(committed, monkeypatch):
     try:
         room = make_room(committed, "videoturn")
         with chromium() as browser:
-            clinician = page_for(browser, server, room, room.clinician)
-            patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
-            open_room(clinician, server, room)
-            open_room(patient, server, room)
+            clinician, patient = both_in_the_room(browser, server, room)
             for page in (clinician, patient):
                 (peer,) = assert_receiving_video(page, peers=1)
                 assert peer["localCandidateType"] == "relay"

@@ -12,12 +12,16 @@ from django.views.decorators.http import require_POST
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
 
-def preferred_language(request: HttpRequest) -> str:
-    user = getattr(request, "user", None)
+def language_for(user, chosen: str = "") -> str:
+    """The user's stored language, else `chosen` (the site's language cookie), else Swedish."""
     if user is not None and user.is_authenticated and user.language in SUPPORTED:
         return user.language
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
     return chosen if chosen in SUPPORTED else settings.LANGUAGE_CODE
+
+
+def preferred_language(request: HttpRequest) -> str:
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    return language_for(getattr(request, "user", None), chosen)
 
 
 class PreferredLanguageMiddleware:

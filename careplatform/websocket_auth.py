@@ -15,6 +15,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.http.cookie import parse_cookie
 from django_tenants.utils import schema_context
 
+from careplatform.i18n import language_for
+
 
 def _header(scope, wanted: bytes) -> str:
     for name, value in scope.get("headers", []):
@@ -34,7 +36,8 @@ def user_for_session(schema_name: str, session_key: str | None):
 
 
 class SessionUserMiddleware:
-    """Sets scope["user"]; must run inside TenantWebSocketMiddleware (scope["tenant"])."""
+    """Sets scope["user"], and scope["language"] as for a page (careplatform.i18n); must run
+    inside TenantWebSocketMiddleware (scope["tenant"])."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -44,8 +47,9 @@ class SessionUserMiddleware:
             return await self.inner(scope, receive, send)
         user = AnonymousUser()
         tenant = scope.get("tenant")
+        cookies = parse_cookie(_header(scope, b"cookie"))
         if tenant is not None and not scope.get("public"):
-            cookies = parse_cookie(_header(scope, b"cookie"))
             key = cookies.get(settings.SESSION_COOKIE_NAME)
             user = await database_sync_to_async(user_for_session)(tenant.schema_name, key)
-        return await self.inner(dict(scope, user=user), receive, send)
+        language = language_for(user, cookies.get(settings.LANGUAGE_COOKIE_NAME, ""))
+        return await self.inner(dict(scope, user=user, language=language), receive, send)

@@ -25,9 +25,12 @@ from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from careplatform import clock
+from tenant_apps.bookings.models import Booking
 from tenant_apps.video import ice, protocol, rooms, services
 from tenant_apps.video.services import VIDEO_LAYER
 from tenant_apps.video.watch import ROOM_WATCH
@@ -79,6 +82,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.rate_noticed = 0.0
         self.peers: dict[str, tuple[services.Peer, str]] = {}  # id -> (peer, channel)
         await self.accept()
+        # Everything this page is told is in its user's language (the handlers and their
+        # database calls run in this connection's context; the room watch's news is worded in
+        # room_refused).
+        self.language = self.scope.get("language", settings.LANGUAGE_CODE)
+        translation.activate(self.language)
         tenant, user = self.scope.get("tenant"), self.scope.get("user")
         if tenant is None or self.scope.get("public") or user is None:
             return await self.refuse("not_participant", _("Det finns inget besök här."), 4403)
@@ -271,9 +279,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.depart("gone")
         await self.close(code=CLOSE_GONE)
 
-    async def room_refused(self, refusal: rooms.Admission) -> None:
-        """The booking can no longer be held (cancelled or completed elsewhere)."""
-        await self.close_room(str(refusal.reason), refusal.message)
+    async def room_refused(self, booking: Booking | None) -> None:
+        """The booking can no longer be held (cancelled or completed elsewhere, or gone)."""
+        with translation.override(self.language):
+            refusal = rooms.held_refusal(booking, clock.now())
+            if refusal is None:  # it can again, after all
+                ROOM_WATCH.add(self)
+                return
+            await self.close_room(str(refusal.reason), refusal.message)
 
     async def depart(self, reason: str) -> None:
         """Leave the room once: the call event is written and the others are told."""

@@ -86,8 +86,10 @@ def call_in_progress(booking: Booking, now: datetime.datetime) -> bool:
     return present(booking, now).exists() and connected.exists()
 
 
-def held_refusal(booking: Booking, now: datetime.datetime) -> Admission | None:
+def held_refusal(booking: Booking | None, now: datetime.datetime) -> Admission | None:
     """Why the booking cannot be held (any more), or None. This alone ends a room in use."""
+    if booking is None:
+        return Admission(Reason.CANCELLED, _("Besöket finns inte längre."))
     if can_be_held(booking, now):
         return None
     status = effective_status(booking, now)

@@ -17,7 +17,6 @@ from typing import Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.utils.translation import gettext as _
 
 from careplatform import clock
 from tenant_apps.bookings.models import Booking
@@ -40,15 +39,16 @@ class Page(Protocol):
 
     async def vanished(self) -> None: ...
 
-    async def room_refused(self, refusal: rooms.Admission) -> None: ...
+    async def room_refused(self, booking: Booking | None) -> None: ...
 
 
 def look(
     booking_ids: Mapping[str, Collection[int]], alive: Mapping[str, Collection[str]]
-) -> dict[tuple[str, int], rooms.Admission]:
-    """Why each of these rooms (booking ids by provider schema) cannot be held any more; rooms
-    that can are left out. `alive` are pages (channel names by schema), marked as still there.
-    Each part of the statement names its provider's schema; the rule is rooms.held_refusal."""
+) -> dict[tuple[str, int], Booking | None]:
+    """Those of these rooms (booking ids by provider schema) that cannot be held any more, by
+    rooms.held_refusal: their bookings' state, None for a booking that is gone. `alive` are pages
+    (channel names by schema), marked as still there. Each part of the statement names its
+    provider's schema. Each page words the refusal in its own user's language."""
     now = clock.now()
     quote = connection.ops.quote_name
     params: list = []
@@ -75,16 +75,13 @@ def look(
             (schema_name, pk): Booking(pk=pk, status=status, starts_at=starts_at)
             for schema_name, pk, status, starts_at in cursor.fetchall()
         }
-    refusals = {}
+    refused: dict[tuple[str, int], Booking | None] = {}
     for schema_name, ids in booking_ids.items():
         for booking_id in ids:
             booking = found.get((schema_name, booking_id))
-            if booking is None:
-                message = _("Besöket finns inte längre.")
-                refusals[schema_name, booking_id] = rooms.Admission(rooms.Reason.CANCELLED, message)
-            elif (refusal := rooms.held_refusal(booking, now)) is not None:
-                refusals[schema_name, booking_id] = refusal
-    return refusals
+            if rooms.held_refusal(booking, now) is not None:
+                refused[schema_name, booking_id] = booking
+    return refused
 
 
 class RoomWatch:
@@ -127,11 +124,11 @@ class RoomWatch:
             booking_ids[page.schema_name].add(page.booking_id)
             if touch:
                 alive[page.schema_name].append(page.channel_name)
-        refusals = await database_sync_to_async(look)(booking_ids, alive)
+        refused = await database_sync_to_async(look)(booking_ids, alive)
         for page in list(self.pages):
-            refusal = refusals.get((page.schema_name, page.booking_id))
-            if refusal is not None:
-                self.tell(page, page.room_refused(refusal))
+            key = (page.schema_name, page.booking_id)
+            if key in refused:
+                self.tell(page, page.room_refused(refused[key]))
 
     def tell(self, page: Page, news) -> None:
         """The page is no longer watched; it acts on the news in a task of its own."""

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from careplatform import clock
+from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video import services
@@ -232,6 +233,19 @@ def test_a_booking_ended_without_a_notice_still_ends_the_room_at_the_next_look(
         closed = client.recv_type("room-closed", ping=True)
         assert closed["message"] == "Besöket är avbokat."
         assert client.wait_closed() == 4410
+
+
+def test_each_page_is_told_in_its_users_language(live_server_process, room):
+    with room.schema:
+        User.objects.filter(pk=room.patients[0].pk).update(language="en")
+        User.objects.filter(pk=room.outsider.pk).update(language="en")
+    outsider = join(live_server_process, room, room.outsider)
+    assert outsider.first["message"] == "You’re not part of this visit."
+    clinician, patient = pair(live_server_process, room)
+    with room.schema:  # noticed by the room watch, worded by each page
+        Booking.objects.filter(pk=room.booking_id).update(status=BookingStatus.CANCELLED)
+    assert patient.recv_type("room-closed", ping=True)["message"] == "The visit is cancelled."
+    assert clinician.recv_type("room-closed", ping=True)["message"] == "Besöket är avbokat."
 
 
 def test_clinician_ending_the_visit_ends_it_for_everyone(live_server_process, room):

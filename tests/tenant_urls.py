@@ -18,9 +18,14 @@ def session_probe(request):
     return JsonResponse({"marker": request.session.get("marker")})
 
 
+def failing(request):
+    raise RuntimeError("a bug")
+
+
 urlpatterns = [
     *tenant_urlpatterns,
     path("probe/users/", user_names),
     path("probe/session/", session_probe),
+    path("probe/error/", failing),
 ]
 __all__ = ["urlpatterns", "handler404", "handler500"]

@@ -3,10 +3,12 @@
 import uuid
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.test import Client
 from django_tenants.utils import schema_context
 
 from careplatform.redis import get_redis
@@ -168,3 +170,20 @@ def test_connection_returns_to_public_schema_for_unknown_host(client, alfa):
     client.get("/", HTTP_HOST=alfa.host)
     client.get("/", HTTP_HOST="okand.localhost")
     assert connection.schema_name == "public"
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("", "Ett oväntat fel inträffade."), ("en", "Something unexpected went wrong.")],
+)
+def test_an_unexpected_error_is_explained_in_the_visitors_language(alfa, probes, language, title):
+    client = Client(raise_request_exception=False)
+    if language:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get("/probe/error/", HTTP_HOST=alfa.host)
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert f"<h1>{title}</h1>" in page and "444 34 34" in page
+    assert f'lang="{language or "sv"}"' in page
+    api = client.get("/probe/error/", HTTP_HOST=alfa.host, HTTP_ACCEPT="application/json")
+    assert api.json() == {"detail": title, "code": "error"}

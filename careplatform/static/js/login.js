@@ -33,7 +33,7 @@
 
   function fail(message) {
     stopPolling();
-    part("error").textContent = message || "Något gick fel. Försök igen.";
+    part("error").textContent = message || root.dataset.textError;
     show("failed");
   }
 

@@ -9,7 +9,9 @@ import time
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.db import OperationalError, connection
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
@@ -96,6 +98,15 @@ def _create_cast() -> None:
     connection.set_schema_to_public()
     _user(personnummer("19660606", "066"), "Otto", "Operatör", is_operator=True)
     _user(personnummer("19770707", "077"), "Sara", "Support", is_support=True)
+
+
+@pytest.fixture(autouse=True)
+def _swedish_to_begin_with():
+    """A request in English (the language middleware) leaves English active in this thread;
+    every test starts in the product's language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -9,6 +9,8 @@ one query per provider would hold the interpreter long enough to delay every pag
 """
 
 import asyncio
+import contextlib
+import datetime
 import logging
 import time
 from collections import defaultdict
@@ -17,6 +19,7 @@ from typing import Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import DatabaseError, transaction
 
 from careplatform import clock
 from tenant_apps.bookings.models import Booking
@@ -42,14 +45,11 @@ class Page(Protocol):
     async def room_refused(self, booking: Booking | None) -> None: ...
 
 
-def look(
-    booking_ids: Mapping[str, Collection[int]], alive: Mapping[str, Collection[str]]
-) -> dict[tuple[str, int], Booking | None]:
-    """Those of these rooms (booking ids by provider schema) that cannot be held any more, by
-    rooms.held_refusal: their bookings' state, None for a booking that is gone. `alive` are pages
-    (channel names by schema), marked as still there. Each part of the statement names its
-    provider's schema. Each page words the refusal in its own user's language."""
-    now = clock.now()
+def _rows(
+    booking_ids: Mapping[str, Collection[int]],
+    alive: Mapping[str, Collection[str]],
+    now: datetime.datetime,
+) -> list[tuple[str, int, str, datetime.datetime]]:
     quote = connection.ops.quote_name
     params: list = []
     touches = []
@@ -67,14 +67,35 @@ def look(
         )
         params += [schema_name, list(ids)]
     if not selects:
-        return {}
+        return []
     statement = (f"WITH {', '.join(touches)} " if touches else "") + " UNION ALL ".join(selects)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement, params)
-        found = {
-            (schema_name, pk): Booking(pk=pk, status=status, starts_at=starts_at)
-            for schema_name, pk, status, starts_at in cursor.fetchall()
-        }
+        return cursor.fetchall()
+
+
+def look(
+    booking_ids: Mapping[str, Collection[int]], alive: Mapping[str, Collection[str]]
+) -> dict[tuple[str, int], Booking | None]:
+    """Those of these rooms (booking ids by provider schema) that cannot be held any more, by
+    rooms.held_refusal: their bookings' state, None for a booking that is gone. `alive` are pages
+    (channel names by schema), marked as still there. Each part of the statement names its
+    provider's schema. Each page words the refusal in its own user's language."""
+    now = clock.now()
+    try:
+        rows = _rows(booking_ids, alive, now)
+    except DatabaseError:
+        # A provider removed while its pages are still here: each provider on its own, and the
+        # rooms of one that is gone are gone.
+        log.warning("The room watch looks at each provider on its own", exc_info=True)
+        rows = []
+        for schema_name, ids in booking_ids.items():
+            with contextlib.suppress(DatabaseError):
+                rows += _rows({schema_name: ids}, {schema_name: alive.get(schema_name, ())}, now)
+    found = {
+        (schema_name, pk): Booking(pk=pk, status=status, starts_at=starts_at)
+        for schema_name, pk, status, starts_at in rows
+    }
     refused: dict[tuple[str, int], Booking | None] = {}
     for schema_name, ids in booking_ids.items():
         for booking_id in ids:

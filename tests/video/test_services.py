@@ -245,3 +245,12 @@ def test_the_look_keeps_providers_apart(booking, ready, beta):
         {ready.provider.schema_name: [booking.pk], beta.provider.schema_name: [booking.pk]}, {}
     )
     assert list(refusals) == [(beta.provider.schema_name, booking.pk)]
+
+
+def test_a_provider_removed_while_its_pages_are_here_does_not_blind_the_look(booking, ready):
+    schema = ready.provider.schema_name
+    other = book(ready, starts_at=booking.starts_at + 2 * MINUTE * 30)
+    bookings.cancel(other, actor=ready.clinician)
+    refused = watch.look({schema: [booking.pk, other.pk], "t_removed": [7]}, {"t_removed": ["c"]})
+    assert refused == {(schema, other.pk): refused[schema, other.pk], ("t_removed", 7): None}
+    assert refused[schema, other.pk].status == BookingStatus.CANCELLED

@@ -13,7 +13,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video import services
 from tenant_apps.video.models import CallEvent, CallEventKind
-from tests.support import wait_for
+from tests.support import LiveServer, wait_for
 from tests.video.live import Client, make_room, session_for
 
 pytestmark = pytest.mark.server
@@ -78,6 +78,29 @@ def test_signals_reach_only_the_named_peer(live_server_process, committed):
     assert relayed["data"]["candidate"]["candidate"].startswith("candidate:1")
     assert relayed["data"]["candidate"]["sdpMid"] is None
     assert first.drain() == []
+
+
+def test_pages_on_two_server_processes_share_the_room(live_server_process, room):
+    """With several ASGI servers behind the proxy, the two sides of a call may land on
+    different processes: joining, relaying, leaving and ending go through Redis."""
+    other_process = LiveServer()
+    try:
+        clinician = join(live_server_process, room, room.clinician)
+        patient = join(other_process, room, room.patients[0])
+        assert patient.first["peers"][0]["id"] == clinician.peer
+        assert clinician.recv_type("peer-joined")["peer"]["id"] == patient.peer
+        clinician.send({"type": "signal", "to": patient.peer, "data": OFFER})
+        assert patient.recv_type("signal")["data"] == OFFER
+        answer = {"description": {"type": "answer", "sdp": "v=0\r\n"}}
+        patient.send({"type": "signal", "to": clinician.peer, "data": answer})
+        assert clinician.recv_type("signal")["from"] == patient.peer
+        with room.schema:
+            bookings.cancel(Booking.objects.get(pk=room.booking_id), actor=room.clinician)
+        for client in (clinician, patient):
+            assert client.recv_type("room-closed", ping=True)["reason"] == "cancelled"
+    finally:
+        Client.close_all()
+        other_process.stop()
 
 
 def test_without_a_session_the_page_is_told_to_log_in(live_server_process, room):

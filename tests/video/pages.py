@@ -15,20 +15,23 @@ def base_url(server, subdomain: str) -> str:
     return f"http://{subdomain}.localhost:{server.port}"
 
 
-def page_for(browser, server, room: Room, user, *, bankid: bool = False, viewport=DESKTOP):
+def page_for(
+    browser, server, room: Room, user, *, bankid: bool = False, viewport=DESKTOP, **context
+):
     """A browser page logged in as `user` on the room's provider host: through the BankID
-    simulator, or with a session made directly."""
+    simulator, or with a session made directly. `context`: more of Playwright's context
+    options (e.g. user_agent)."""
     if bankid:
         http = HttpBrowser(server, room.subdomain)
         assert http.login(user.personnummer, Simulator(server.port))["state"] == "complete"
         session = http.http.cookies["sessionid"]
     else:
         session = session_for(room.provider, user)
-    context = browser.new_context(viewport=viewport)
-    context.add_cookies(
+    browser_context = browser.new_context(viewport=viewport, **context)
+    browser_context.add_cookies(
         [{"name": "sessionid", "value": session, "url": base_url(server, room.subdomain)}]
     )
-    page = context.new_page()
+    page = browser_context.new_page()
     page.problems = []
     page.warnings = []
     page.on("console", lambda m: page.warnings.append(m.text) if m.type == "warning" else None)

@@ -11,7 +11,7 @@ from django_tenants.utils import schema_context
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
-from tenant_apps.video.models import CallEvent
+from tenant_apps.video.models import CallEvent, RoomConnection
 from tests.browser import chromium
 from tests.support import LiveServer, personnummer, wait_for
 from tests.video import turn
@@ -268,6 +268,43 @@ def test_without_camera_permission_the_page_explains(live_server_process, commit
         page.goto(base_url(server, room.subdomain) + "/testa-video/")
         page.locator("[data-problem='denied']").wait_for(timeout=10000)
         wait_until(page, "document.querySelector('[data-check=camera]').dataset.ok === 'false'")
+
+
+IPHONE = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"
+)
+
+
+def test_on_an_iphone_the_denied_camera_is_explained_the_iphone_way(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videoiphone")
+    with chromium_without_camera_permission() as browser:
+        page = page_for(browser, server, room, room.patients[0], viewport=PHONE, user_agent=IPHONE)
+        open_room(page, server, room)
+        denied = page.locator("[data-problem='denied']")
+        denied.wait_for(timeout=10000)
+        assert denied.get_by_text("Tryck på aA i adressfältet").is_visible()
+        assert denied.get_by_text("Inställningar → Safari → Kamera").is_visible()
+        assert not denied.get_by_text("Klicka på kamerasymbolen").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def test_a_browser_without_webrtc_is_told_which_to_use(live_server_process, committed):
+    server = live_server_process
+    room = make_room(committed, "videogammal")
+    with chromium() as browser:
+        page = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        page.add_init_script("delete window.RTCPeerConnection;")
+        open_room(page, server, room)
+        unsupported = page.locator("[data-problem='unsupported']")
+        unsupported.wait_for(timeout=10000)
+        assert "Safari på iPhone" in unsupported.inner_text()
+        # It does not try to join: nobody in the room sees it arrive.
+        time.sleep(1)
+        with room.schema:
+            assert not RoomConnection.objects.filter(booking_id=room.booking_id).exists()
+        assert page.problems == []
 
 
 @pytest.mark.skipif(not turn.available(), reason="coturn (turnserver) is not installed")

@@ -109,6 +109,15 @@ def _swedish_to_begin_with():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """A MEDIA_ROOT of the test's own (and a fresh default storage: the tenant storage caches
+    its root)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES}
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture(autouse=True)
 def _fresh_routing():
     host_cache.clear()

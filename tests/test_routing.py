@@ -140,14 +140,13 @@ def test_cache_keys_are_separated_per_provider(alfa, beta):
     assert any(beta.provider.schema_name in k for k in keys)
 
 
-def test_uploaded_files_are_stored_per_provider(alfa, beta, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+def test_uploaded_files_are_stored_per_provider(alfa, beta, media_root):
     with schema_context(alfa.provider.schema_name):
         name = default_storage.save("photos/p.txt", ContentFile(b"alfa"))
-        assert default_storage.path(name).startswith(str(tmp_path / alfa.provider.schema_name))
+        assert default_storage.path(name).startswith(str(media_root / alfa.provider.schema_name))
     with schema_context(beta.provider.schema_name):
         assert not default_storage.exists(name)
-    assert (tmp_path / alfa.provider.schema_name / name).read_bytes() == b"alfa"
+    assert (media_root / alfa.provider.schema_name / name).read_bytes() == b"alfa"
 
 
 def test_security_headers_on_every_page(client, alfa):

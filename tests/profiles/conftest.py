@@ -6,11 +6,8 @@ from tests.profiles.support import HostClient
 
 
 @pytest.fixture(autouse=True)
-def media_root(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    # A fresh default storage: the tenant storage caches its root.
-    settings.STORAGES = {**settings.STORAGES}
-    return settings.MEDIA_ROOT
+def _own_media_root(media_root):
+    return media_root
 
 
 @pytest.fixture

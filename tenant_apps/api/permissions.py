@@ -2,7 +2,7 @@
 objects simply do not exist here (404)."""
 
 from django.utils.translation import gettext_lazy as _
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from careplatform.access import has_role
@@ -45,3 +45,21 @@ class IsStaff(_Role):
 
 class IsPatient(_Role):
     roles = ("patient",)
+
+
+class _StaffReads(BasePermission):
+    """Reading: admins and clinicians (the view narrows what each sees). Writing: `writers`."""
+
+    writers: tuple[str, ...] = ()
+
+    def has_permission(self, request: Request, view) -> bool:
+        roles = IsStaff.roles if request.method in SAFE_METHODS else self.writers
+        return has_role(request.user, *roles)
+
+
+class StaffReadsClinicianWrites(_StaffReads):
+    writers = ("clinician",)
+
+
+class StaffReadsAdminWrites(_StaffReads):
+    writers = ("admin",)

@@ -7,14 +7,13 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenant_apps.accounts.models import User
 from tenant_apps.api import access
-from tenant_apps.api.permissions import ConsentGiven, IsClinician
+from tenant_apps.api.permissions import ConsentGiven, IsClinician, StaffReadsClinicianWrites
 from tenant_apps.api.serializers import (
     BookingFunctionSerializer,
     MeSerializer,
@@ -92,20 +91,11 @@ class BookingFunctionView(viewsets.ViewSet):
         return Response(BookingFunctionSerializer(_booking_function(request.user)).data)
 
 
-class _VisitTypePermission(BasePermission):
-    """Reading: clinicians (their own) and admins (anyone's). Writing: clinicians."""
-
-    def has_permission(self, request: Request, view) -> bool:
-        user = request.user
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return user.is_admin or user.is_clinician
-        return user.is_clinician
-
-
 class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
     """Bokningsbara besök."""
 
-    permission_classes = [ConsentGiven, _VisitTypePermission]
+    # Reading: clinicians their own, admins anyone's. Writing: clinicians, their own.
+    permission_classes = [ConsentGiven, StaffReadsClinicianWrites]
     serializer_class = VisitTypeSerializer
     pagination_class = Pages
 

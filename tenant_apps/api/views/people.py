@@ -6,7 +6,6 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,7 +20,7 @@ from tenant_apps.accounts.services import (
 )
 from tenant_apps.administration import services as admin_tool
 from tenant_apps.api import access
-from tenant_apps.api.permissions import ConsentGiven, IsAdmin, IsStaff
+from tenant_apps.api.permissions import ConsentGiven, IsAdmin, IsStaff, StaffReadsAdminWrites
 from tenant_apps.api.serializers import (
     ColleagueSerializer,
     NewStaffMemberSerializer,
@@ -112,20 +111,10 @@ class ColleagueViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(ColleagueSerializer(page, many=True).data)
 
 
-class _PatientPermission(BasePermission):
-    """Reading: admins and clinicians (their own patients). Adding and editing: admins."""
-
-    def has_permission(self, request: Request, view) -> bool:
-        user = request.user
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return user.is_admin or user.is_clinician
-        return user.is_admin
-
-
 class PatientViewSet(IdLookup, viewsets.GenericViewSet):
     """Patienter: admins see and edit all; clinicians read those invited to their bookings."""
 
-    permission_classes = [ConsentGiven, _PatientPermission]
+    permission_classes = [ConsentGiven, StaffReadsAdminWrites]
     serializer_class = PatientSerializer
     pagination_class = Pages
 

@@ -123,19 +123,22 @@ def test_only_the_clinician_of_the_booking_ends_it(ready, booking):
 
 PROMPT = "Starta videomöte"
 
-
-@pytest.mark.parametrize(
-    ("minutes_from_start", "minutes_from_end", "shown"),
-    [(-16, None, False), (-14, None, True), (None, 4, True), (None, 6, False)],
+# The window's edges: 16 and 14 minutes before the start, 4 and 6 minutes after the end.
+WINDOW_EDGES = pytest.mark.parametrize(
+    ("edge", "minutes", "shown"),
+    [("start", -16, False), ("start", -14, True), ("end", 4, True), ("end", 6, False)],
 )
+
+
+def near(booking, edge: str, minutes: int):
+    return (booking.starts_at if edge == "start" else booking.ends_at) + minutes * MINUTE
+
+
+@WINDOW_EDGES
 def test_starta_videomote_on_every_clinician_page_in_the_window(
-    ready, booking, minutes_from_start, minutes_from_end, shown
+    ready, booking, edge, minutes, shown
 ):
-    if minutes_from_start is not None:
-        moment = booking.starts_at + minutes_from_start * MINUTE
-    else:
-        moment = booking.ends_at + minutes_from_end * MINUTE
-    with at(moment):
+    with at(near(booking, edge, minutes)):
         client = logged_in(ready.clinician, ready)
         for path in ("/oversikt/", "/bokningar/", "/testa-video/", f"/bokningar/{booking.pk}/"):
             html = client.get(path).content.decode()
@@ -143,18 +146,9 @@ def test_starta_videomote_on_every_clinician_page_in_the_window(
             assert (f'href="/besok/{booking.pk}/"' in html) is shown, path
 
 
-@pytest.mark.parametrize(
-    ("minutes_from_start", "minutes_from_end", "shown"),
-    [(-16, None, False), (-14, None, True), (None, 4, True), (None, 6, False)],
-)
-def test_borja_videobesoket_on_the_patients_start_page(
-    ready, booking, minutes_from_start, minutes_from_end, shown
-):
-    if minutes_from_start is not None:
-        moment = booking.starts_at + minutes_from_start * MINUTE
-    else:
-        moment = booking.ends_at + minutes_from_end * MINUTE
-    with at(moment):
+@WINDOW_EDGES
+def test_borja_videobesoket_on_the_patients_start_page(ready, booking, edge, minutes, shown):
+    with at(near(booking, edge, minutes)):
         html = logged_in(patients_of(booking)[0], ready).get("/mina-besok/").content.decode()
     assert ("Börja videobesöket" in html) is shown
     assert (f'href="/besok/{booking.pk}/"' in html) is shown

@@ -170,11 +170,6 @@ def leave(channel_name: str, reason: str, **detail) -> Left | None:
     return Left(conn.peer_id, booking.pk)
 
 
-def touch(*channel_names: str) -> None:
-    """These pages are still there (their server process lives): rooms.present counts them."""
-    RoomConnection.objects.filter(channel_name__in=channel_names).update(seen_at=clock.now())
-
-
 def record_call_state(channel_name: str, kind: str, with_peer: str) -> bool:
     """The page reports that its call with `with_peer` connected or failed."""
     if kind not in (CallEventKind.CONNECTED, CallEventKind.FAILED):

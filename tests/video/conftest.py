@@ -5,6 +5,7 @@ from django.test import Client
 
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings import services as bookings
+from tenants.db import connection
 from tests.bookings.conftest import in_alfa, in_days, patient_spec, ready  # noqa: F401
 
 MINUTE = datetime.timedelta(minutes=1)
@@ -28,6 +29,14 @@ def book(cast, *, patients=1, group=False, confirm=True, **kwargs):
             booking = bookings.confirm(booking, participant.user)
     booking.refresh_from_db()
     return booking
+
+
+def still_here(booking, *channel_names: str) -> None:
+    """The room watch of the pages' server process marks them as still there."""
+    from tenant_apps.video import watch
+
+    schema = connection.schema_name
+    watch.look({schema: [booking.pk]}, {schema: channel_names})
 
 
 def patients_of(booking):

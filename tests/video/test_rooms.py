@@ -8,7 +8,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Participant, ParticipantRole
 from tenant_apps.video import rooms, services
 from tenant_apps.video.models import CallEventKind
-from tests.video.conftest import MINUTE, book, patients_of
+from tests.video.conftest import MINUTE, book, patients_of, still_here
 
 
 def at(moment):
@@ -134,9 +134,8 @@ def test_call_in_progress_at_end_plus_6_is_not_cut(booking, ready):
     with at(booking.ends_at - MINUTE):
         connect_call(booking, ready.clinician, patient)
     with at(booking.ends_at + 6 * MINUTE):
-        # Heartbeats keep the connections fresh.
-        services.touch("chan.clinician")
-        services.touch("chan.patient")
+        # The room watch keeps the connections fresh.
+        still_here(booking, "chan.clinician", "chan.patient")
         assert rooms.call_in_progress(booking, booking.ends_at + 6 * MINUTE)
         assert rooms.held_refusal(booking, booking.ends_at + 6 * MINUTE) is None
         # A participant who reloads the page gets back in; others still do not.
@@ -151,7 +150,7 @@ def test_people_waiting_without_a_call_do_not_keep_the_room_open(booking, ready)
     with at(booking.ends_at - MINUTE):
         services.join(booking.pk, patient, "peer-patient", "chan.patient")
     with at(booking.ends_at + 6 * MINUTE):
-        services.touch("chan.patient")
+        still_here(booking, "chan.patient")
         assert rooms.admission(booking, ready.clinician).reason == rooms.Reason.CLOSED
 
 

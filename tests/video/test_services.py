@@ -15,7 +15,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video import ice, rooms, services, watch
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
-from tests.video.conftest import MINUTE, book, patients_of
+from tests.video.conftest import MINUTE, book, patients_of, still_here
 
 
 def at(moment):
@@ -156,8 +156,7 @@ def test_room_closing_empty_after_the_window_completes_a_connected_booking(booki
         services.join(booking.pk, patient, "peer-b", "chan.b")
         services.record_call_state("chan.a", "connected", "peer-b")
     with at(booking.ends_at + 8 * MINUTE):
-        services.touch("chan.a")
-        services.touch("chan.b")
+        still_here(booking, "chan.a", "chan.b")
         services.leave("chan.a", "left")
         booking.refresh_from_db()
         assert booking.status == BookingStatus.CONFIRMED  # the patient is still there

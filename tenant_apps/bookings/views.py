@@ -14,7 +14,11 @@ from careplatform.access import role_required
 from careplatform.timeutil import local
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services
-from tenant_apps.bookings.access import get_booking_for_user, visible_bookings
+from tenant_apps.bookings.access import (
+    get_booking_for_user,
+    shown_participants,
+    visible_bookings,
+)
 from tenant_apps.bookings.forms import (
     BookingFilterForm,
     CancelForm,
@@ -158,10 +162,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         BookingStatus.CONFIRMED,
     )
     local_start = local(booking.starts_at)
+    everyone = list(booking.participants.select_related("user"))
+    participants = shown_participants(request.user, booking, everyone)
     context = {
         "booking": booking,
         "status_label": BookingStatus(status).label,
-        "participants": booking.participants.select_related("user"),
+        "participants": participants,
+        "others_count": len(everyone) - len(participants),
         "manage": manage,
         "reschedule_form": RescheduleForm(
             initial={"date": local_start.date(), "time": local_start.time()}

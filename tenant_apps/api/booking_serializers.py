@@ -122,6 +122,19 @@ class BookingSerializer(serializers.Serializer):
         ]
 
 
+class InvitedBookingSerializer(BookingSerializer):
+    """The booking an invite made, and what the inviter should know about it."""
+
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="E.g. that an existing patient's stored name and mobile were used, not the "
+        "ones sent (only admins change a patient's details)",
+    )
+
+    def to_representation(self, booking: Booking) -> dict:
+        return {**super().to_representation(booking), "notices": self.context["notices"]}
+
+
 # -- parsing -----------------------------------------------------------------------------------
 
 

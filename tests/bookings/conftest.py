@@ -99,3 +99,33 @@ def traces(user) -> list[str]:
 def leaked(text: str, *users) -> list[str]:
     """What of these users' identities appears in `text` (empty: nothing)."""
     return [trace for user in users for trace in traces(user) if trace in text]
+
+
+@pytest.fixture
+def kalles_patient(ready):
+    """Per is a patient of Kalle's (a booking with him); Klara has not met him."""
+    from tenant_apps.bookings import services
+
+    colleague = ready.colleague
+    profiles.update_consultation(colleague, title="Läkare", description="")
+    visit = profiles.create_visit_type(
+        colleague, title="Kalles besök", duration_minutes=20, kind="video"
+    )
+    profiles.activate_booking(colleague)
+    per = ready.patient
+    services.invite(
+        actor=colleague,
+        clinician=colleague,
+        visit_type=visit,
+        provider=ready.provider,
+        patients=[PatientSpec(per.personnummer, per.first_name, per.last_name, per.mobile)],
+        starts_at=in_days(4),
+    )
+    return per
+
+
+def person(user) -> tuple:
+    """What an invite must not change about a user: name, mobile and roles."""
+    user.refresh_from_db()
+    return (user.first_name, user.last_name, user.mobile, user.is_admin, user.is_clinician,
+            user.is_patient)  # fmt: skip

@@ -152,6 +152,11 @@ def set_user_active(user: User, active: bool) -> User:
     return user
 
 
+def may_edit_patients(user: User) -> bool:
+    """Who may change a patient's name, mobile or personnummer: the provider's admins."""
+    return user.is_active and user.is_admin
+
+
 def add_patient(*, personnummer: str, **fields: str) -> User:
     _unique_personnummer(personnummer)
     user = User(personnummer=personnummer, is_patient=True, **fields)

@@ -17,6 +17,8 @@ from tenants.services import update_provider_settings
 # What an admin saw, as written to the audit log.
 PATIENT_DETAIL = "patient.detail"
 PATIENT_EDIT = "patient.edit"
+# An admin's invite changed an existing patient's name or mobile (bookings.services).
+PATIENT_CHANGED_BY_INVITE = "patient.invite_change"
 PATIENT_LIST = "patient.list"
 PATIENT_SEARCH = "patient.search"
 

@@ -36,6 +36,9 @@ PAGE_SIZE = 25
 AUDIT_ACTIONS = {
     services.PATIENT_DETAIL: gettext_lazy("Visade patientens uppgifter"),
     services.PATIENT_EDIT: gettext_lazy("Öppnade patientens uppgifter för ändring"),
+    services.PATIENT_CHANGED_BY_INVITE: gettext_lazy(
+        "Ändrade patientens namn eller mobilnummer i en inbjudan"
+    ),
     services.PATIENT_LIST: gettext_lazy("Såg patienten i patientlistan"),
     services.PATIENT_SEARCH: gettext_lazy("Såg patienten i en sökning"),
 }

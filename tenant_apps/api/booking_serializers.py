@@ -12,6 +12,7 @@ from rest_framework import serializers
 from careplatform.timeutil import local_datetime
 from tenant_apps.accounts.models import User
 from tenant_apps.api.serializers import MobileField, PersonnummerField
+from tenant_apps.bookings.access import shown_participants
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
 from tenant_apps.profiles.models import VisitKind, VisitType
@@ -109,9 +110,7 @@ class BookingSerializer(serializers.Serializer):
 
     def _participants(self, booking: Booking) -> list[dict]:
         viewer = self.context["request"].user
-        people = booking.participants.all()  # prefetched
-        if not (viewer.is_admin or viewer.pk == booking.clinician_id):
-            people = [p for p in people if p.user_id == viewer.pk]
+        people = shown_participants(viewer, booking, booking.participants.all())  # prefetched
         return [
             {
                 "user": p.user_id,
@@ -121,6 +120,19 @@ class BookingSerializer(serializers.Serializer):
             }
             for p in people
         ]
+
+
+class InvitedBookingSerializer(BookingSerializer):
+    """The booking an invite made, and what the inviter should know about it."""
+
+    notices = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="E.g. that an existing patient's stored name and mobile were used, not the "
+        "ones sent (only admins change a patient's details)",
+    )
+
+    def to_representation(self, booking: Booking) -> dict:
+        return {**super().to_representation(booking), "notices": self.context["notices"]}
 
 
 # -- parsing -----------------------------------------------------------------------------------

@@ -11,12 +11,18 @@ NON_FIELD_KEY = "non_field_errors"
 
 
 def service_error_body(error: DjangoValidationError) -> dict:
-    if hasattr(error, "error_dict"):
-        return {
-            (NON_FIELD_KEY if field == NON_FIELD_ERRORS else field): messages
-            for field, messages in error.message_dict.items()
-        }
-    return {"detail": " ".join(error.messages)}
+    """A dotted key names a nested field as DRF does: "patients.1.personnummer" becomes
+    {"patients": {"1": {"personnummer": [...]}}}."""
+    if not hasattr(error, "error_dict"):
+        return {"detail": " ".join(error.messages)}
+    body: dict = {}
+    for field, messages in error.message_dict.items():
+        *outer, name = (NON_FIELD_KEY if field == NON_FIELD_ERRORS else field).split(".")
+        place = body
+        for part in outer:
+            place = place.setdefault(part, {})
+        place[name] = messages
+    return body
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

@@ -15,8 +15,11 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from careplatform import clock
-from careplatform.validators import normalize_mobile, normalize_personnummer
+from careplatform.validators import format_personnummer, normalize_mobile, normalize_personnummer
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import may_edit_patients, update_patient
+from tenant_apps.administration.services import PATIENT_CHANGED_BY_INVITE
+from tenant_apps.audit.services import record_access
 from tenant_apps.bookings.models import (
     HOLDS_TIME,
     Booking,
@@ -105,24 +108,86 @@ def expire_overdue(now: datetime.datetime | None = None) -> int:
     )
 
 
-def _match_patient(spec: PatientSpec, clinician: User) -> User:
-    """An existing patient of this provider is matched by personnummer (name and mobile
-    updated); otherwise a patient user is created."""
-    pnr = normalize_personnummer(spec.personnummer)
-    mobile = normalize_mobile(spec.mobile)
-    first, last = spec.first_name.strip(), spec.last_name.strip()
-    if not first or not last:
-        raise ValidationError({"patients": _("Ange patientens för- och efternamn.")})
-    if pnr == clinician.personnummer:
-        raise ValidationError({"patients": _("Du kan inte bjuda in dig själv till videobesök.")})
+def _entered_details(spec: PatientSpec, index: int) -> tuple[str, dict[str, str]]:
+    """The personnummer and the details typed for patient `index` (0-based), normalized; an
+    error names that patient's field ("patients.1.mobile")."""
+    field = f"patients.{index}."
+    try:
+        pnr = normalize_personnummer(spec.personnummer)
+    except ValidationError as exc:
+        raise ValidationError({field + "personnummer": exc.messages}) from None
+    try:
+        mobile = normalize_mobile(spec.mobile)
+    except ValidationError as exc:
+        raise ValidationError({field + "mobile": exc.messages}) from None
+    details = {
+        "first_name": spec.first_name.strip(),
+        "last_name": spec.last_name.strip(),
+        "mobile": mobile,
+    }
+    for name in ("first_name", "last_name"):
+        if not details[name]:
+            raise ValidationError({field + name: _("Ange patientens för- och efternamn.")})
+    return pnr, details
+
+
+def _differing(user: User, details: dict[str, str]) -> dict[str, str]:
+    return {name: value for name, value in details.items() if getattr(user, name) != value}
+
+
+def _match_patient(
+    spec: PatientSpec, index: int, *, actor: User, clinician: User, ip_address: str | None
+) -> User:
+    """The one place where an invite (page or API) meets the provider's users by personnummer.
+
+    An invite creates a new patient or attaches an existing patient to the booking. It never
+    changes a staff user: an admin's or clinician's personnummer is refused. An existing
+    patient's name and mobile change only when the inviter may edit patients (admins), and the
+    change is written to the audit log; anyone else's invite uses the stored details as they
+    are (kept_details tells the inviter)."""
+    pnr, details = _entered_details(spec, index)
+    field = f"patients.{index}.personnummer"
+    if pnr in (clinician.personnummer, actor.personnummer):
+        raise ValidationError({field: _("Du kan inte bjuda in dig själv till videobesök.")})
     user = User.objects.select_for_update().filter(personnummer=pnr).first()
     if user is None:
-        return User.objects.create_user(pnr, first, last, mobile=mobile, is_patient=True)
+        return User.objects.create_user(pnr, is_patient=True, **details)
+    if user.is_admin or user.is_clinician:
+        message = _(
+            "Personnumret tillhör någon i vårdgivarens personal och kan inte bjudas in som "
+            "patient. För ett testbesök med en kollega: använd Bjud in intern vårdpersonal."
+        )
+        raise ValidationError({field: message})
     if not user.is_active:
-        raise ValidationError({"patients": _("Patienten är inaktiverad hos vårdgivaren.")})
-    user.first_name, user.last_name, user.mobile, user.is_patient = first, last, mobile, True
-    user.save(update_fields=["first_name", "last_name", "mobile", "is_patient"])
+        raise ValidationError({field: _("Patienten är inaktiverad hos vårdgivaren.")})
+    changes = _differing(user, details)
+    if changes and may_edit_patients(actor):
+        update_patient(user, **changes)
+        record_access(actor, user, PATIENT_CHANGED_BY_INVITE, ip_address)
+    if not user.is_patient:
+        user.is_patient = True
+        user.save(update_fields=["is_patient"])
     return user
+
+
+def kept_details(booking: Booking, patients: Sequence[PatientSpec]) -> list[str]:
+    """After an invite, what the inviter should know: for each existing patient whose stored
+    name or mobile differ from what was entered, that the stored details were used."""
+    stored = {p.user.personnummer: p.user for p in booking.participants.select_related("user")}
+    notices = []
+    for index, spec in enumerate(patients):
+        pnr, details = _entered_details(spec, index)
+        user = stored.get(pnr)
+        if user is not None and _differing(user, details):
+            notices.append(
+                _(
+                    "%(personnummer)s finns redan som patient hos vårdgivaren. Bokningen "
+                    "använder de sparade uppgifterna (namn och mobilnummer); bara en "
+                    "administratör kan ändra dem."
+                )
+                % {"personnummer": format_personnummer(pnr)}
+            )
+    return notices
 
 
 def _check_inviter(actor: User, clinician: User) -> None:
@@ -184,13 +249,15 @@ def invite(
     starts_at: datetime.datetime | None = None,
     instant: bool = False,
     message: str = "",
+    ip_address: str | None = None,
 ) -> Booking:
-    """ "Bjud in till besök" (patients) or "Bjud in intern vårdpersonal" (a colleague)."""
+    """ "Bjud in till besök" (patients) or "Bjud in intern vårdpersonal" (a colleague).
+    `ip_address` is the inviter's, for the audit log (see _match_patient)."""
     _check_inviter(actor, clinician)
     _check_visit_type(visit_type, clinician)
     start = _start_time(starts_at, instant)
     message = _check_message(message)
-    people = _participants(clinician, visit_type, list(patients), colleague)
+    people = _participants(actor, clinician, visit_type, list(patients), colleague, ip_address)
     confirmed = instant or colleague is not None or not provider.patient_confirmation_required
     now = clock.now()
     expire_overdue(now)
@@ -216,7 +283,12 @@ def invite(
 
 
 def _participants(
-    clinician: User, visit_type: VisitType, patients: list[PatientSpec], colleague: User | None
+    actor: User,
+    clinician: User,
+    visit_type: VisitType,
+    patients: list[PatientSpec],
+    colleague: User | None,
+    ip_address: str | None,
 ) -> list[tuple[User, str]]:
     if colleague is not None:
         if patients:
@@ -235,7 +307,10 @@ def _participants(
                 % {"max": visit_type.max_patients}
             }
         )
-    users = [_match_patient(spec, clinician) for spec in patients]
+    users = [
+        _match_patient(spec, index, actor=actor, clinician=clinician, ip_address=ip_address)
+        for index, spec in enumerate(patients)
+    ]
     if len({u.pk for u in users}) != len(users):
         raise ValidationError({"patients": _("Samma patient är angiven två gånger.")})
     return [(user, ParticipantRole.PATIENT) for user in users]

@@ -11,10 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from careplatform import clock
 from careplatform.access import role_required
+from careplatform.netutils import client_ip
 from careplatform.timeutil import local
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services
-from tenant_apps.bookings.access import get_booking_for_user, visible_bookings
+from tenant_apps.bookings.access import (
+    get_booking_for_user,
+    shown_participants,
+    visible_bookings,
+)
 from tenant_apps.bookings.forms import (
     BookingFilterForm,
     CancelForm,
@@ -29,6 +34,14 @@ from tenant_apps.profiles.services import invite_blockers
 
 PAGE_SIZE = 25
 FIELD_FOR = {"starts_at": "time", "patients": "personnummer_1", "clinician": None}
+
+
+def _form_field(key: str) -> str | None:
+    """The form field of a service error's key; "patients.1.mobile" is the second patient's."""
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "patients" and parts[1].isdigit():
+        return f"{parts[2]}_{int(parts[1]) + 1}"
+    return FIELD_FOR.get(key, key)
 
 
 def listed(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
@@ -52,7 +65,7 @@ def _show_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
         return
     for field, errors in exc.error_dict.items():
-        target = FIELD_FOR.get(field, field)
+        target = _form_field(field)
         form.add_error(target if target in form.fields else None, errors)
 
 
@@ -99,21 +112,25 @@ def invite(request: HttpRequest) -> HttpResponse:
     form = InviteForm(request.POST or None, visit_types=_bookable_visit_types(user))
     if request.method == "POST" and not blockers and form.is_valid():
         visit_type = form.cleaned_data["visit_type"]
+        patients = form.patients()
         try:
             booking = services.invite(
                 actor=user,
                 clinician=visit_type.clinician,
                 visit_type=visit_type,
                 provider=request.tenant,
-                patients=form.patients(),
+                patients=patients,
                 starts_at=form.cleaned_data["starts_at"],
                 instant=form.cleaned_data["instant"],
                 message=form.cleaned_data["message"],
+                ip_address=client_ip(request),
             )
         except ValidationError as exc:
             _show_errors(form, exc)
         else:
             messages.success(request, _("Inbjudan är skickad."))
+            for notice in services.kept_details(booking, patients):
+                messages.info(request, notice)
             return redirect("booking-detail", pk=booking.pk)
     return render(request, "bookings/invite.html", {"form": form, "blockers": blockers})
 
@@ -158,10 +175,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         BookingStatus.CONFIRMED,
     )
     local_start = local(booking.starts_at)
+    everyone = list(booking.participants.select_related("user"))
+    participants = shown_participants(request.user, booking, everyone)
     context = {
         "booking": booking,
         "status_label": BookingStatus(status).label,
-        "participants": booking.participants.select_related("user"),
+        "participants": participants,
+        "others_count": len(everyone) - len(participants),
         "manage": manage,
         "reschedule_form": RescheduleForm(
             initial={"date": local_start.date(), "time": local_start.time()}

@@ -63,12 +63,12 @@ def _in_schema(schema_name: str, func, *args, **kwargs):
         return func(*args, **kwargs)
 
 
-def _public(peer: services.Peer, viewer_seq: int) -> dict:
+def _public(peer: services.Peer, viewer: services.Peer, sees_all: bool) -> dict:
     return {
         "id": peer.peer_id,
-        "name": peer.name,
+        "name": services.name_shown(peer, to=viewer, sees_all=sees_all),
         "role": peer.role,
-        "polite": viewer_seq > peer.seq,
+        "polite": viewer.seq > peer.seq,
     }
 
 
@@ -113,6 +113,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         assert result.me is not None
         self.admitted = True
         self.me: services.Peer = result.me
+        self.sees_all = result.sees_all
         self.last_heard = time.monotonic()
         self.peers = {p.peer_id: (p, p.channel_name) for p in result.peers}
         for old in result.replaced:
@@ -128,7 +129,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "type": "welcome",
                 "peer": self.me.peer_id,
                 "me": {"name": self.me.name, "role": self.me.role},
-                "peers": [_public(p, self.me.seq) for p, _channel in self.peers.values()],
+                "peers": [self.public(p) for p, _channel in self.peers.values()],
                 "rtc": rtc,
                 "heartbeat": HEARTBEAT_SECONDS,
                 "timeout": settings.VIDEO_PEER_TIMEOUT,
@@ -221,7 +222,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if peer.peer_id == self.me.peer_id:
             return
         self.peers[peer.peer_id] = (peer, event["channel"])
-        await self.send_json({"type": "peer-joined", "peer": _public(peer, self.me.seq)})
+        await self.send_json({"type": "peer-joined", "peer": self.public(peer)})
 
     async def peer_left(self, event):
         if event["peer_id"] == self.me.peer_id:
@@ -250,7 +251,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             {
                 "type": "signal",
                 "from": peer.peer_id,
-                "peer": _public(peer, self.me.seq),
+                "peer": self.public(peer),
                 "data": event["data"],
             }
         )
@@ -308,6 +309,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.depart("left" if code in (1000, 1001) else "lost")
 
     # -- helpers ------------------------------------------------------------------------
+    def public(self, peer: services.Peer) -> dict:
+        """Another page as this page is told of it (names as its user may see them)."""
+        return _public(peer, self.me, self.sees_all)
+
     async def db(self, func, *args, **kwargs):
         return await database_sync_to_async(_in_schema)(self.schema_name, func, *args, **kwargs)
 

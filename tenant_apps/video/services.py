@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from careplatform import clock
 from tenant_apps.accounts.models import User
-from tenant_apps.bookings.models import Booking, BookingStatus
+from tenant_apps.bookings.access import sees_all_participants
+from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.video import rooms
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
 from tenants.db import connection
@@ -25,6 +26,7 @@ from tenants.db import connection
 log = logging.getLogger(__name__)
 
 CLINICIAN = "clinician"
+PATIENT = ParticipantRole.PATIENT.value
 VIDEO_LAYER = "video"  # settings.CHANNEL_LAYERS: Redis pub/sub for signaling
 ENDED_BY_CLINICIAN = "ended"
 
@@ -42,6 +44,7 @@ class Peer:
     name: str
     role: str
     channel_name: str = ""
+    number: int = 0  # a patient's place among the booking's patients (1, 2, 3)
 
 
 @dataclass(frozen=True)
@@ -61,25 +64,40 @@ class JoinResult:
     me: Peer | None = None
     peers: list[Peer] = field(default_factory=list)
     replaced: list[Replaced] = field(default_factory=list)
+    # Whether this page may see the other participants' names (bookings.access).
+    sees_all: bool = False
 
 
 def display_name(user: User, role: str) -> str:
-    """Staff by full name; patients by first name and initial (group visits)."""
+    """Staff by full name; patients by first name and initial (as their clinician sees them)."""
     if role == "patient":
         return f"{user.first_name} {user.last_name[:1]}.".strip()
     return user.full_name
 
 
-def _roles(booking: Booking) -> dict[int, str]:
-    roles = dict(booking.participants.values_list("user_id", "role"))
-    roles[booking.clinician_id] = CLINICIAN
+def name_shown(peer: Peer, *, to: Peer, sees_all: bool) -> str:
+    """What the page of `to` calls `peer`: another patient of a group visit is "Patient 2" to a
+    patient (bookings.access.sees_all_participants); staff are named to everyone."""
+    if peer.role != PATIENT or sees_all or peer.user_id == to.user_id:
+        return peer.name
+    return _("Patient %(number)d") % {"number": peer.number}
+
+
+def _roles(booking: Booking) -> dict[int, tuple[str, int]]:
+    """user id -> (role in the room, place among the patients or 0)."""
+    roles: dict[int, tuple[str, int]] = {}
+    patients = 0
+    for user_id, role in booking.participants.order_by("id").values_list("user_id", "role"):
+        patients += role == PATIENT
+        roles[user_id] = (role, patients if role == PATIENT else 0)
+    roles[booking.clinician_id] = (CLINICIAN, 0)
     return roles
 
 
-def _peer(conn: RoomConnection, roles: dict[int, str]) -> Peer:
-    role = roles.get(conn.user_id, "")
+def _peer(conn: RoomConnection, roles: dict[int, tuple[str, int]]) -> Peer:
+    role, number = roles.get(conn.user_id, ("", 0))
     name = display_name(conn.user, role)
-    return Peer(conn.peer_id, conn.pk, conn.user_id, name, role, conn.channel_name)
+    return Peer(conn.peer_id, conn.pk, conn.user_id, name, role, conn.channel_name, number)
 
 
 def _event(booking: Booking, kind: str, user: User | None, peer_id: str = "", **detail) -> None:
@@ -145,7 +163,12 @@ def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinRe
     others = rooms.present(booking, now).exclude(pk=conn.pk).select_related("user")
     conn.user = user
     return JoinResult(
-        decision, booking, _peer(conn, roles), [_peer(c, roles) for c in others], replaced
+        decision,
+        booking,
+        _peer(conn, roles),
+        [_peer(c, roles) for c in others],
+        replaced,
+        sees_all_participants(user, booking),
     )
 
 

@@ -11,7 +11,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.services import current_consent_version, give_consent
-from tests.bookings.conftest import in_alfa, ready  # noqa: F401  (fixtures used here)
+from tests.bookings.conftest import in_alfa, kalles_patient, ready  # noqa: F401  (fixtures used here)
 
 API_DIR = Path(__file__).parent
 COVERAGE_TEST = "test_every_schema_operation_is_exercised"

@@ -15,7 +15,7 @@ from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, Participant
 from tenant_apps.profiles import services as profiles
 from tests.api.conftest import consent
-from tests.bookings.conftest import in_days, patient_spec
+from tests.bookings.conftest import group_specs, in_days, leaked, patient_spec
 
 BOOKINGS = "/api/v1/bookings/"
 
@@ -236,7 +236,11 @@ def test_clinician_whose_booking_function_is_off_is_refused(ready, api):
 
 def test_self_invite_is_refused(ready, api):
     me = patient_json(personnummer=ready.clinician.personnummer)
-    assert "dig själv" in _refused_invite(ready, api, "patients", patients=[me])
+    before = stored()
+    response = api(ready.clinician).post(BOOKINGS, invite_body(ready, patients=[me]))
+    assert response.status_code == 400
+    assert "dig själv" in " ".join(response.json()["patients"]["0"]["personnummer"])
+    assert stored() == before
 
 
 def test_self_invite_as_colleague_is_refused(ready, api):
@@ -477,13 +481,25 @@ def test_booking_json_has_exactly_the_declared_fields(ready, api):
 
 
 def test_patient_sees_no_other_patients_of_a_group_visit(ready, api):
-    specs = [patient_spec(personnummer=ready.patient.personnummer), patient_spec(2)]
-    booking = book(ready, visit_type=ready.group, patients=specs)
-    consent(ready, ready.patient)
-    seen = api(ready.patient).get(f"{BOOKINGS}{booking.pk}/").json()["participants"]
-    assert [p["user"] for p in seen] == [ready.patient.pk]
-    shown = api(ready.clinician).get(f"{BOOKINGS}{booking.pk}/").json()["participants"]
-    assert len(shown) == 2
+    booking = book(ready, visit_type=ready.group, patients=group_specs(3))
+    patients = [p.user for p in booking.participants.select_related("user").order_by("id")]
+    consent(ready, *patients)
+    detail = f"{BOOKINGS}{booking.pk}/"
+    for patient in patients:
+        others = [p for p in patients if p != patient]
+        client = api(patient)
+        seen = client.get(detail).json()["participants"]
+        assert [p["user"] for p in seen] == [patient.pk]
+        for response in (
+            client.get(detail),
+            client.get(BOOKINGS),
+            client.post(f"{detail}confirm/"),
+        ):
+            assert response.status_code == 200, response.content
+            assert leaked(response.content.decode(), *others) == []
+    for staff in (ready.clinician, ready.admin):
+        shown = api(staff).get(detail).json()["participants"]
+        assert [p["name"] for p in shown] == [p.full_name for p in patients]
 
 
 def test_list_filters_by_effective_status(ready, api):

@@ -60,3 +60,72 @@ def in_days(days: int, hour: int = 10) -> datetime.datetime:
     from careplatform.timeutil import local_datetime
 
     return local_datetime(day, datetime.time(hour, 0))
+
+
+# Three patients of a group visit, with names found nowhere else on the pages.
+GROUP_PATIENTS = [("Ingrid", "Blomqvist"), ("Torbjörn", "Sandell"), ("Majvor", "Ekdahl")]
+
+
+def group_specs(count: int = 3) -> list[PatientSpec]:
+    return [
+        patient_spec(n, first_name=first, last_name=last)
+        for n, (first, last) in enumerate(GROUP_PATIENTS[:count], start=1)
+    ]
+
+
+def traces(user) -> list[str]:
+    """Every way a page, file or message could show who `user` is: names, the mobile as stored
+    and as written in Sweden, the personnummer in its usual forms."""
+    import phonenumbers
+
+    from careplatform.validators import format_personnummer
+
+    number = phonenumbers.parse(user.mobile, "SE")
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    pnr = user.personnummer
+    return [
+        user.first_name,
+        user.last_name,
+        user.mobile,
+        national,
+        national.replace("-", "").replace(" ", ""),
+        pnr,
+        format_personnummer(pnr),
+        format_personnummer(pnr)[2:],
+        pnr[2:],
+    ]
+
+
+def leaked(text: str, *users) -> list[str]:
+    """What of these users' identities appears in `text` (empty: nothing)."""
+    return [trace for user in users for trace in traces(user) if trace in text]
+
+
+@pytest.fixture
+def kalles_patient(ready):
+    """Per is a patient of Kalle's (a booking with him); Klara has not met him."""
+    from tenant_apps.bookings import services
+
+    colleague = ready.colleague
+    profiles.update_consultation(colleague, title="Läkare", description="")
+    visit = profiles.create_visit_type(
+        colleague, title="Kalles besök", duration_minutes=20, kind="video"
+    )
+    profiles.activate_booking(colleague)
+    per = ready.patient
+    services.invite(
+        actor=colleague,
+        clinician=colleague,
+        visit_type=visit,
+        provider=ready.provider,
+        patients=[PatientSpec(per.personnummer, per.first_name, per.last_name, per.mobile)],
+        starts_at=in_days(4),
+    )
+    return per
+
+
+def person(user) -> tuple:
+    """What an invite must not change about a user: name, mobile and roles."""
+    user.refresh_from_db()
+    return (user.first_name, user.last_name, user.mobile, user.is_admin, user.is_clinician,
+            user.is_patient)  # fmt: skip

@@ -41,17 +41,27 @@ def test_invite_creates_an_unconfirmed_booking_and_the_patient(ready):
     assert events(booking) == [("invited", 1)]
 
 
-def test_existing_patient_is_matched_by_personnummer_and_updated(ready):
+def test_existing_patient_is_matched_by_personnummer_and_kept_as_stored(ready):
     per = ready.patient
-    booking = invite(
-        ready,
-        patients=[
-            patient_spec(personnummer=per.personnummer, first_name="Pelle", mobile="0739998877")
-        ],
-    )
+    spec = patient_spec(personnummer=per.personnummer, first_name="Pelle", mobile="0739998877")
+    booking = invite(ready, patients=[spec])
     per.refresh_from_db()
     assert booking.participants.get().user == per
-    assert (per.first_name, per.mobile) == ("Pelle", "+46739998877")
+    assert (per.first_name, per.mobile) == ("Per", "+46702223344")
+    assert [str(n) for n in services.kept_details(booking, [spec])] == [
+        f"{per.personnummer[:8]}-{per.personnummer[8:]} finns redan som patient hos "
+        "vårdgivaren. Bokningen använder de sparade uppgifterna (namn och mobilnummer); bara "
+        "en administratör kan ändra dem."
+    ]
+
+
+def test_an_admins_invite_updates_an_existing_patient(ready):
+    per = ready.patient
+    spec = patient_spec(personnummer=per.personnummer, first_name="Pelle", mobile="0739998877")
+    booking = invite(ready, actor=ready.admin, patients=[spec], ip_address="192.0.2.7")
+    per.refresh_from_db()
+    assert (per.first_name, per.last_name, per.mobile) == ("Pelle", "Testsson", "+46739998877")
+    assert services.kept_details(booking, [spec]) == []
 
 
 def test_boka_nu_starts_now_and_needs_no_confirmation(ready):

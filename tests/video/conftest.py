@@ -12,13 +12,18 @@ MINUTE = datetime.timedelta(minutes=1)
 
 
 def book(cast, *, patients=1, group=False, confirm=True, **kwargs):
-    """A booking of Klara's in two days (10:00, 30 or 60 minutes), confirmed by its patients."""
+    """A booking of Klara's in two days (10:00, 30 or 60 minutes), confirmed by its patients
+    (`patients`: how many, or their PatientSpecs)."""
     values = {
         "actor": cast.clinician,
         "clinician": cast.clinician,
         "visit_type": cast.group if group else cast.one_to_one,
         "provider": cast.provider,
-        "patients": [patient_spec(n) for n in range(1, patients + 1)],
+        "patients": (
+            patients
+            if isinstance(patients, list)
+            else [patient_spec(n) for n in range(1, patients + 1)]
+        ),
         "starts_at": in_days(2),
     }
     values.update(kwargs)

@@ -6,15 +6,18 @@ import datetime
 import json
 
 import pytest
+from django_tenants.utils import schema_context
 
 from careplatform import clock
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video import services
 from tenant_apps.video.models import CallEvent, CallEventKind
+from tests.bookings.conftest import GROUP_PATIENTS, leaked
 from tests.support import LiveServer, wait_for
-from tests.video.live import Client, make_room, session_for
+from tests.video.live import Client, Room, book_video, make_room, patient_pnr, session_for
 
 pytestmark = pytest.mark.server
 
@@ -281,3 +284,35 @@ def test_clinician_ending_the_visit_ends_it_for_everyone(live_server_process, ro
     closed = patient.recv_type("room-closed")
     assert closed["message"] == "Vårdpersonalen har avslutat besöket."
     assert patient.wait_closed() == 4410
+
+
+def test_patients_of_a_group_visit_see_each_other_without_names(live_server_process, committed):
+    """Each patient's page is told of the others as "Patient 2" (in welcome, arrivals and relayed
+    signals); the clinician's page names them."""
+    provider = committed.provider("videogrupp", name="Videokliniken grupp")
+    with schema_context(provider.schema_name):
+        clinician = User.objects.get()
+        specs = [
+            bookings.PatientSpec(patient_pnr(n), first, last, f"07012345{n:02d}")
+            for n, (first, last) in enumerate(GROUP_PATIENTS, start=1)
+        ]
+        booking = book_video(provider, clinician, specs)
+        patients = [p.user for p in booking.participants.select_related("user").order_by("id")]
+        for patient in patients:
+            give_consent(patient, current_consent_version(), "127.0.0.1")
+    room = Room(provider, clinician, booking.pk, patients)
+    staff = join(live_server_process, room, clinician)
+    pages = [join(live_server_process, room, patient) for patient in patients]
+    first, _second, third = pages
+    heard = {page.peer: [page.first, *page.drain()] for page in pages}
+    third.send({"type": "signal", "to": first.peer, "data": OFFER})
+    relayed = first.recv_type("signal")
+    assert relayed["peer"]["name"] == "Patient 3"
+    heard[first.peer].append(relayed)
+    for page, patient in zip(pages, patients, strict=True):
+        others = [p for p in patients if p != patient]
+        assert leaked(json.dumps(heard[page.peer], ensure_ascii=False), *others) == []
+        assert page.first["me"]["name"] == f"{patient.first_name} {patient.last_name[0]}."
+    assert [p["name"] for p in third.first["peers"]] == ["Tove Testadmin", "Patient 1", "Patient 2"]
+    told = [staff.recv_type("peer-joined")["peer"]["name"] for _page in pages]
+    assert told == ["Ingrid B.", "Torbjörn S.", "Majvor E."]

@@ -9,7 +9,8 @@ from django_tenants.utils import schema_context
 from tenant_apps.bookings.models import BookingStatus
 from tenant_apps.video import services
 from tenant_apps.video.models import CallEvent, CallEventKind
-from tests.video.conftest import MINUTE, logged_in, patients_of
+from tests.bookings.conftest import group_specs, leaked
+from tests.video.conftest import MINUTE, book, logged_in, patients_of
 
 
 def at(moment):
@@ -165,3 +166,13 @@ def test_admin_sees_no_prompt_for_others_visits(ready, booking):
     with at(booking.starts_at):
         html = logged_in(ready.admin, ready).get("/oversikt/").content.decode()
     assert PROMPT not in html
+
+
+def test_room_page_shows_a_patient_no_other_patient(ready):
+    booking = book(ready, group=True, patients=group_specs(3))
+    patients = patients_of(booking)
+    with at(booking.starts_at - 5 * MINUTE):
+        for patient in patients:
+            page = logged_in(patient, ready).get(f"/besok/{booking.pk}/")
+            assert page.status_code == 200 and 'id="room"' in page.text
+            assert leaked(page.text, *[p for p in patients if p != patient]) == []

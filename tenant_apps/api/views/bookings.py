@@ -10,11 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careplatform import clock
+from careplatform.netutils import client_ip
 from tenant_apps.api import access
 from tenant_apps.api.booking_serializers import (
     BookingFilterSerializer,
     BookingSerializer,
     CancelSerializer,
+    InvitedBookingSerializer,
     InviteSerializer,
     RescheduleSerializer,
 )
@@ -76,14 +78,16 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
         page = self.paginate_queryset(access.presented(bookings))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
-    @extend_schema(request=InviteSerializer, responses={201: BookingSerializer})
+    @extend_schema(request=InviteSerializer, responses={201: InvitedBookingSerializer})
     def create(self, request: Request) -> Response:
         """Bjud in till besök: patients (matched by personnummer, else created) or one
         colleague; a time as `starts_at` or `date` + `time`, or `instant` (Boka nu). Admins may
-        book for any clinician."""
+        book for any clinician. A staff member's personnummer is refused; an existing patient
+        keeps their stored name and mobile unless an admin invites (then changed, and audited)."""
         form = InviteSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = form.validated_data
+        patients = [PatientSpec(**patient) for patient in data["patients"]]
         # As on the page: an admin booking a clinician's visit type books for that clinician.
         default = data["visit_type"].clinician if request.user.is_admin else request.user
         booking = services.invite(
@@ -91,13 +95,20 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
             clinician=data.get("clinician") or default,
             visit_type=data["visit_type"],
             provider=request.tenant,
-            patients=[PatientSpec(**patient) for patient in data["patients"]],
+            patients=patients,
             colleague=data.get("colleague"),
             starts_at=data.get("starts_at"),
             instant=data["instant"],
             message=data["message"],
+            ip_address=client_ip(request),
         )
-        return self._present(booking, status.HTTP_201_CREATED)
+        booking = access.booking_for(request.user, booking.pk)
+        context = {
+            **self.get_serializer_context(),
+            "notices": services.kept_details(booking, patients),
+        }
+        body = InvitedBookingSerializer(booking, context=context).data
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request: Request, pk: int) -> Response:
         """One booking the caller may see."""

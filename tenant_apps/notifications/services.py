@@ -47,6 +47,12 @@ def current_provider() -> CareProvider:
     return CareProvider.objects.get(schema_name=connection.schema_name)
 
 
+def sms_link(provider: CareProvider) -> str:
+    """The link every SMS carries: built here and nowhere else (its length is budgeted in
+    texts.py)."""
+    return provider_url(provider)
+
+
 def reminder_due_at(booking: Booking) -> datetime.datetime | None:
     """Confirmed bookings get a reminder 30 minutes before the start; Boka nu does not."""
     if booking.instant or booking.status != BookingStatus.CONFIRMED:
@@ -83,7 +89,7 @@ def build_message(
         kind,
         language=language,
         provider_name=provider.name,
-        link=provider_url(provider),
+        link=sms_link(provider),
         starts_at=booking.starts_at,
         instant=booking.instant,
         needs_confirmation=(

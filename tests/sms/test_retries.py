@@ -1,7 +1,7 @@
 """Every request to the gateway is an attempt: the limit and the backoff hold whatever the
 gateway answers, and a 429 holds back the whole gateway account, for every provider. Against
 the fake 46elks over real HTTP, with a controlled clock and the sweep run as the worker would
-(every 4 seconds, as the attack run's worker did)."""
+(every 4 seconds)."""
 
 import datetime
 import itertools
@@ -62,7 +62,7 @@ def test_every_attempt_counts_and_backs_off_until_failed_for_good(ready, elks, f
 
 
 def test_unreadable_answers_for_three_minutes_are_a_handful_of_attempts(ready, elks, frozen):
-    """The attack run saw 44 attempts in 3 minutes, one every 4 s."""
+    """Three minutes of unreadable answers once drew 44 attempts, one every 4 s."""
     elks.default = "junk"
     invite(ready)
     dispatch()

@@ -38,7 +38,7 @@ lint: $(STAMP)
 	careplatform/sms/callbacks.py careplatform/sms/backends/elks46.py \
 	careplatform/sms/backends/outbox.py tenant_apps/notifications/services.py \
 	tenant_apps/notifications/sending.py tenant_apps/notifications/sweep.py \
-	tenant_apps/notifications/texts.py \
+	tenant_apps/notifications/texts.py tenant_apps/notifications/resend.py careplatform/sms/pause.py \
 	tenant_apps/video/rooms.py tenant_apps/video/services.py tenant_apps/video/ice.py \
 	tenant_apps/video/protocol.py tenant_apps/video/watch.py careplatform/websocket_auth.py
 

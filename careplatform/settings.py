@@ -291,6 +291,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Field names used by more than one choice set ("kind", "status"): names fixed here.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "tenant_apps.profiles.models.VisitKind",
+        "StatusEnum": "tenant_apps.bookings.models.BookingStatus",
+        "SmsKindEnum": "tenant_apps.notifications.models.SmsKind",
+        "SmsStatusEnum": "tenant_apps.notifications.models.SmsStatus",
+    },
 }
 
 # BankID RP API v6.0. The simulator (served on the public host under /bankid-simulator/) is on

@@ -3,14 +3,16 @@ parts of the 46elks API we use, records what it received, and answers as it is t
 
     with FakeElks46() as elks:            # serves http://127.0.0.1:<port>/a1
         elks.script("500", "429:2", "timeout")   # how to answer the next POSTs; then "ok"
+        elks.default = "junk"                    # ... or, after the script, always this
         ...
         elks.accepted      # messages it took, oldest first
-        elks.posts         # every POST /a1/sms, with the answer it got
+        elks.posts         # every POST /a1/sms, when it came, and the answer it got
 
 Answers: ok (accept, 200 JSON), 500 / 503 (not accepted), 429 or 429:<seconds> (not accepted,
-with Retry-After), 400 (refused), garbage (accepted, answer is not JSON), garbage500 (not
-accepted, HTML error page), timeout (accepted, answer comes too late), lost (not accepted, no
-answer in time), drop (accepted, connection closed without an answer).
+with Retry-After), 400 (refused), garbage (accepted, answer is not JSON), junk (not accepted,
+answer 200 but not JSON, as from a broken proxy in between), garbage500 (not accepted, HTML
+error page), timeout (accepted, answer comes too late), lost (not accepted, no answer in time),
+drop (accepted, connection closed without an answer).
 """
 
 import base64
@@ -45,6 +47,7 @@ class FakeElks46:
     password: str = "elkpass"
     hang_seconds: float = 3.0  # how long "timeout" and "lost" keep the client waiting
     delay: float = 0.0  # added to every accepted request (a slow gateway)
+    default: str = "ok"  # the answer once the script is used up
     accepted: list[dict] = field(default_factory=list)
     posts: list[dict] = field(default_factory=list)
     reports: list[dict] = field(default_factory=list)  # delivery reports sent by deliver()
@@ -97,7 +100,7 @@ class FakeElks46:
 
     def _next_answer(self) -> str:
         with self._lock:
-            return self._script.pop(0) if self._script else "ok"
+            return self._script.pop(0) if self._script else self.default
 
     def accepted_count(self, to: str, text: str | None = None) -> int:
         with self._lock:
@@ -192,7 +195,12 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         raw = self.rfile.read(length).decode()
         form = {k: v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
-        record = {"form": form, "authorized": self._authorized(), "path": self.path}
+        record = {
+            "form": form,
+            "authorized": self._authorized(),
+            "path": self.path,
+            "received": datetime.datetime.now(datetime.UTC),
+        }
         self.gateway.posts.append(record)
         if urlsplit(self.path).path.rstrip("/") != "/a1/sms":
             return self._send(404, "Not found", "text/plain")
@@ -230,6 +238,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(400, "Invalid to", "text/plain")
         if answer == "garbage500":
             return self._send(500, "<html><body>Bad Gateway</body></html>", "text/html")
+        if answer == "junk":
+            return self._send(200, "<html><body>OK</body></html>", "text/html")
         if answer == "lost":
             time.sleep(gateway.hang_seconds)
             return self._send(503, "Service Unavailable", "text/plain")

@@ -5,7 +5,8 @@ never twice" depends on the difference:
 
 - `Accepted`: the gateway took it (its id is kept for delivery reports).
 - `NotSent`: the gateway certainly did not take it (connection refused, 5xx, 429): try again,
-  after `retry_after` seconds when the gateway said so.
+  with backoff; after a 429 the whole account waits `retry_after` seconds when the gateway
+  said so.
 - `Rejected`: the gateway refused it for good (other 4xx): never retried.
 - `Ambiguous`: it may have been taken (timeout after sending, unreadable answer): look it up
   in the gateway's message list (`sent_to`) before any resend.
@@ -73,6 +74,8 @@ class Ambiguous(GatewayError):
 
 class SmsBackend(Protocol):
     name: str
+    # Who the gateway counts requests against (a 429 pauses the whole account).
+    account: str
 
     def send(self, sms: OutgoingSms) -> Accepted: ...
 

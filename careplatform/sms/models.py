@@ -40,6 +40,18 @@ class SmsDue(models.Model):
         return f"{self.kind} {self.object_id} @ {self.provider_id} {self.due_at:%Y-%m-%d %H:%M:%S}"
 
 
+class GatewayPause(models.Model):
+    """A gateway account that asked us to slow down (429): no request on that account starts
+    before `not_before`, whichever provider, job or process it is for. Keyed by the account
+    (backend, API URL and user name), never by a provider."""
+
+    account = models.CharField(max_length=300, unique=True)
+    not_before = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.account} paused until {self.not_before:%Y-%m-%d %H:%M:%S}"
+
+
 class OutboxMessage(models.Model):
     """A message the development `outbox` backend "sent": kept here, shown on the outbox page."""
 

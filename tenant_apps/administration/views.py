@@ -31,6 +31,7 @@ from tenant_apps.administration.forms import (
     StaffMemberForm,
 )
 from tenant_apps.audit.services import record_access
+from tenant_apps.notifications.resend import SMS_RESEND
 
 PAGE_SIZE = 25
 AUDIT_ACTIONS = {
@@ -41,6 +42,7 @@ AUDIT_ACTIONS = {
     ),
     services.PATIENT_LIST: gettext_lazy("Såg patienten i patientlistan"),
     services.PATIENT_SEARCH: gettext_lazy("Såg patienten i en sökning"),
+    SMS_RESEND: gettext_lazy("Skickade ett sms igen"),
 }
 
 

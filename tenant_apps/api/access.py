@@ -1,13 +1,14 @@
 """One access helper per resource: what the caller may see, scoped to the request's provider
 schema (another provider's ids do not exist here), and the object or 404."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from tenant_apps.accounts.models import User
 from tenant_apps.administration import services as admin_tool
 from tenant_apps.bookings.access import visible_bookings
 from tenant_apps.bookings.models import Booking, Participant
+from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles.models import VisitType
 
 
@@ -58,4 +59,12 @@ def presented(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     """Everything the booking serializer reads, in a constant number of queries. Prefetched
     rather than joined: PostgreSQL then sorts and pages the bookings alone, not a join of all of
     them (10,000 bookings: 2 ms instead of 11 ms)."""
-    return bookings.prefetch_related("clinician__profile", "visit_type", "participants__user")
+    sms = SmsMessage.objects.only(
+        "booking_id", "recipient_id", "kind", "to", "status", "created_at", "updated_at"
+    )
+    return bookings.prefetch_related(
+        "clinician__profile",
+        "visit_type",
+        "participants__user",
+        Prefetch("sms_messages", queryset=sms),
+    )

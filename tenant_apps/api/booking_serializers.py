@@ -15,6 +15,8 @@ from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.access import shown_participants
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
+from tenant_apps.notifications.models import SmsKind, SmsStatus
+from tenant_apps.notifications.services import visible_sms
 from tenant_apps.profiles.models import VisitKind, VisitType
 
 # -- what a booking looks like ----------------------------------------------------------------
@@ -38,6 +40,20 @@ class ParticipantSerializer(serializers.Serializer):
     name = serializers.CharField()
     role = serializers.ChoiceField(choices=ParticipantRole.choices)
     confirmed_at = serializers.DateTimeField(allow_null=True)
+
+
+class SmsStatusSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SmsKind.choices)
+    recipient = serializers.CharField(
+        allow_null=True,
+        help_text="The number it goes to (E.164); null when the recipient has no usable number",
+    )
+    status = serializers.ChoiceField(
+        choices=SmsStatus.choices,
+        help_text="failed is final (an admin can send it again); queued, sending and unknown "
+        "are still being worked on",
+    )
+    updated_at = serializers.DateTimeField(help_text="When the status last changed")
 
 
 def _time(value: datetime.datetime | None) -> str | None:
@@ -76,6 +92,11 @@ class BookingSerializer(serializers.Serializer):
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancelled_by = serializers.IntegerField(allow_null=True)
     cancel_reason = serializers.CharField()
+    sms = SmsStatusSerializer(
+        many=True,
+        help_text="The booking's SMS, oldest first: all of them for its clinician and admins, "
+        "only those sent to the caller for anyone else",
+    )
 
     def to_representation(self, booking: Booking) -> dict:
         now: datetime.datetime = self.context["now"]
@@ -106,6 +127,15 @@ class BookingSerializer(serializers.Serializer):
             "cancelled_at": _time(booking.cancelled_at),
             "cancelled_by": booking.cancelled_by_id,
             "cancel_reason": booking.cancel_reason,
+            "sms": [
+                {
+                    "kind": m.kind,
+                    "recipient": m.to or None,
+                    "status": m.status,
+                    "updated_at": _time(m.updated_at),
+                }
+                for m in visible_sms(booking, self.context["request"].user)
+            ],
         }
 
     def _participants(self, booking: Booking) -> list[dict]:

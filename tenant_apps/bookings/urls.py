@@ -10,6 +10,11 @@ urlpatterns = [
     path("bokningar/<int:pk>/ny-tid/", views.reschedule, name="booking-reschedule"),
     path("bokningar/<int:pk>/avboka/", views.cancel, name="booking-cancel"),
     path("bokningar/<int:pk>/bekrafta/", views.confirm, name="booking-confirm"),
+    path(
+        "bokningar/<int:pk>/sms/<int:sms_pk>/skicka-igen/",
+        views.resend_sms,
+        name="booking-sms-resend",
+    ),
     path("bokningar/<int:pk>/kalender.ics", calendar_views.booking_ics, name="booking-ics"),
     path("kalender/<str:token>.ics", calendar_views.feed, name="calendar-feed-ics"),
     path("kalenderflode/", calendar_views.feed_settings, name="calendar-feed"),

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,7 +29,7 @@ from tenant_apps.bookings.forms import (
     RescheduleForm,
 )
 from tenant_apps.bookings.models import Booking, BookingStatus, Participant
-from tenant_apps.notifications.services import messages_by_booking
+from tenant_apps.notifications.resend import resend, sms_log, sms_message_for
 from tenant_apps.profiles.models import VisitType
 from tenant_apps.profiles.services import invite_blockers
 
@@ -190,7 +191,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "mine": booking.participants.filter(user=request.user).first(),
         "can_be_held": services.can_be_held(booking),
         # The SMS log is for the booking's clinician and admins, not for patients.
-        "sms_messages": messages_by_booking(booking) if _may_manage(request.user, booking) else [],
+        "sms_messages": sms_log(booking, request.user)
+        if _may_manage(request.user, booking)
+        else [],
     }
     return render(request, "bookings/detail.html", context)
 
@@ -232,6 +235,21 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Besöket är avbokat."))
     return redirect("booking-detail", pk=pk)
+
+
+@role_required("admin")
+@require_POST
+def resend_sms(request: HttpRequest, pk: int, sms_pk: int) -> HttpResponse:
+    """Skicka igen: an SMS that failed for good, sent again (admins)."""
+    booking = get_booking_for_user(request.user, pk)
+    message = sms_message_for(booking, sms_pk)
+    try:
+        resend(message, actor=request.user, ip_address=client_ip(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sms:et skickas igen."))
+    return redirect(reverse("booking-detail", args=[pk]) + "#sms")
 
 
 @role_required("patient")

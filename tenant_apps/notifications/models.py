@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from careplatform import clock
 from tenant_apps.bookings.models import Booking
 
 
@@ -57,6 +58,18 @@ class SmsMessage(models.Model):
     claimed_until = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # When the status (or anything a worker writes) last changed.
+    updated_at = models.DateTimeField(default=clock.now)
+    # "Skicka igen": an admin put a message that had failed for good back in the queue.
+    resends = models.PositiveSmallIntegerField(default=0)
+    resent_at = models.DateTimeField(null=True, blank=True)
+    resent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -6,12 +6,16 @@ before the request, with a claim that outlasts the HTTP timeout, and no request 
 could outlive its claim; the outcome is committed right after it:
 
 - accepted: sent, with the gateway's id (delivery reports find the message by it);
-- not sent (no connection, 5xx): queued again after an exponential backoff;
-- 429: queued again after the advised delay, and the rest of the batch waits with it;
-- rejected (other 4xx), too late, too many attempts: failed;
+- not sent (no connection, 5xx, 429): queued again after an exponential backoff;
+- 429: besides, the whole gateway account waits the advised delay (careplatform.sms.pause):
+  no sender, for any provider, starts a request before then;
+- rejected (other 4xx), too late: failed;
 - ambiguous (timeout after sending, unreadable answer), or a worker that died while sending
   (its claim runs out): unknown, then looked up in the gateway's own message list; only a
-  message the gateway does not have is sent again.
+  message the gateway does not have is sent again, after the same backoff.
+
+Every request to the gateway is an attempt, whatever its outcome; after SMS_MAX_ATTEMPTS of
+them a message that is still not sent fails for good (an admin can send it again).
 
 Every unfinished message keeps a row in the public due index, so the sweep comes back to it.
 """
@@ -41,6 +45,7 @@ from careplatform.sms.gateway import (
     get_backend,
 )
 from careplatform.sms.models import DueKind
+from careplatform.sms.pause import pause_account, paused_until
 from tenant_apps.notifications.models import SmsMessage, SmsStatus
 from tenants.db import connection
 
@@ -87,6 +92,11 @@ def send_messages(message_ids: Iterable[int], budget: float | None = None) -> di
         if time.monotonic() > stop_at:
             due.move(DueKind.MESSAGE, rest, clock.now())
             outcomes["deferred"] += len(rest)
+            break
+        pause = paused_until(backend.account, clock.now())
+        if pause is not None:
+            due.move(DueKind.MESSAGE, rest, pause)
+            outcomes["paused"] += len(rest)
             break
         ready = []
         for message_id in rest[:CLAIM_CHUNK]:
@@ -147,6 +157,11 @@ def _send_chunk(
             _release(claimed[index:], now)
             outcomes["deferred"] += len(claimed) - index
             return
+        pause = paused_until(backend.account, now)  # another sender may have met a 429
+        if pause is not None:
+            _release(claimed[index:], pause)
+            outcomes["paused"] += len(claimed) - index
+            raise RateLimited(pause)
         try:
             outcomes[_send(message, backend, callback)] += 1
         except RateLimited as limited:
@@ -170,6 +185,7 @@ def _settle(
     its last moments in a crash, the message is back to its previous state, at worst sending
     with a lapsed claim, and is looked up in the gateway's list, never resent blindly. Only the
     claim before a request waits for the disk."""
+    fields.setdefault("updated_at", clock.now())
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
@@ -208,6 +224,7 @@ def _claim(messages: list[SmsMessage], now: datetime.datetime) -> list[SmsMessag
             attempts=F("attempts") + 1,
             attempt_started_at=now,
             claimed_until=claimed_until,
+            updated_at=now,
         )
     claimed = [m for m in messages if m.pk in mine]
     for message in claimed:
@@ -241,7 +258,7 @@ def _send(message: SmsMessage, backend: SmsBackend, callback: str) -> str:
     try:
         accepted = backend.send(sms)
     except NotSent as exc:
-        return _not_sent(message, exc)
+        return _not_sent(message, exc, backend)
     except Rejected as exc:
         _settle(message, SmsStatus.SENDING, None, status=SmsStatus.FAILED, error=str(exc)[:300])
         return "rejected"
@@ -268,31 +285,48 @@ def _accepted(message: SmsMessage, expected: str, accepted: Accepted) -> None:
     _settle(message, expected, None, **fields)
 
 
-def _not_sent(message: SmsMessage, exc: NotSent) -> str:
+def _not_sent(message: SmsMessage, exc: NotSent, backend: SmsBackend) -> str:
+    """The gateway did not take it: try again after a backoff, or give up. A 429 pauses the
+    whole account for the advised delay (or the backoff), and ends this batch."""
     now = clock.now()
-    delay = exc.retry_after if exc.retry_after is not None else backoff(message.attempts)
-    retry_at = now + datetime.timedelta(seconds=delay)
-    # A 429 is the gateway's pace, not the message's fault: it does not use up an attempt.
-    attempts = F("attempts") - 1 if exc.rate_limited else F("attempts")
-    if not exc.rate_limited and message.attempts >= settings.SMS_MAX_ATTEMPTS:
-        error = f"Gav upp efter {message.attempts} försök: {exc}"[:300]
-        _settle(message, SmsStatus.SENDING, None, status=SmsStatus.FAILED, error=error)
+    delay = backoff(message.attempts)
+    pause = None
+    if exc.rate_limited:
+        advised = exc.retry_after if exc.retry_after is not None else delay
+        pause = now + datetime.timedelta(seconds=advised)
+        pause_account(backend.account, pause)
+        delay = max(delay, advised)
+    outcome = _retry_or_give_up(
+        message, SmsStatus.SENDING, now + datetime.timedelta(seconds=delay), str(exc)
+    )
+    if pause is not None:
+        raise RateLimited(pause)
+    return outcome
+
+
+def _retry_or_give_up(
+    message: SmsMessage, expected: str, retry_at: datetime.datetime, error: str
+) -> str:
+    """After an attempt that did not get the message to the gateway: failed for good once the
+    attempts are used up or the next one would come too late, else queued for `retry_at`."""
+    if message.attempts >= settings.SMS_MAX_ATTEMPTS:
+        gave_up = f"Gav upp efter {message.attempts} försök: {error}"[:300]
+        _settle(message, expected, None, status=SmsStatus.FAILED, claimed_until=None, error=gave_up)
         return "gave_up"
     if retry_at >= message.expires_at:
-        _settle(message, SmsStatus.SENDING, None, status=SmsStatus.FAILED, error=_too_late())
+        _settle(
+            message, expected, None, status=SmsStatus.FAILED, claimed_until=None, error=_too_late()
+        )
         return "expired"
     _settle(
         message,
-        SmsStatus.SENDING,
+        expected,
         retry_at,
         status=SmsStatus.QUEUED,
-        attempts=attempts,
         next_attempt_at=retry_at,
         claimed_until=None,
-        error=str(exc)[:300],
+        error=error[:300],
     )
-    if exc.rate_limited:
-        raise RateLimited(retry_at)
     return "retry"
 
 
@@ -327,8 +361,8 @@ def _match(message: SmsMessage, records: list[GatewayRecord]) -> GatewayRecord |
 
 def reconcile(message: SmsMessage, backend: SmsBackend, now: datetime.datetime) -> str:
     """An unknown message (or one whose sender died mid-request): did the gateway take it?
-    Returns "reconciled", "not_found" (queued again, to be sent now), "unknown" (the list
-    could not be read; try later) or "busy"."""
+    Returns "reconciled", "not_found" (queued again, after its backoff), "gave_up" or
+    "expired" (failed), "unknown" (the list could not be read; try later) or "busy"."""
     expected = message.status
     look_until = now + _lease()
     claimed = _settle(
@@ -345,13 +379,9 @@ def reconcile(message: SmsMessage, backend: SmsBackend, now: datetime.datetime) 
     if found is not None:
         _accepted(message, SmsStatus.UNKNOWN, Accepted(found.gateway_id, found.status))
         return "reconciled"
-    _settle(
-        message,
-        SmsStatus.UNKNOWN,
-        now,
-        status=SmsStatus.QUEUED,
-        next_attempt_at=now,
-        claimed_until=None,
-        error="",
-    )
-    return "not_found"
+    # The attempt did not reach the gateway: it counts, and the next waits its backoff.
+    tried_at = message.attempt_started_at or now
+    retry_at = max(now, tried_at + datetime.timedelta(seconds=backoff(message.attempts)))
+    why = "Gatewayen har inte sms:et" + (f" ({message.error})" if message.error else "")
+    outcome = _retry_or_give_up(message, SmsStatus.UNKNOWN, retry_at, why)
+    return "not_found" if outcome == "retry" else outcome

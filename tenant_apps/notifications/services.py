@@ -20,6 +20,7 @@ from careplatform.sms import due
 from careplatform.sms.models import DueKind
 from careplatform.sms.segments import count_segments
 from careplatform.validators import normalize_mobile
+from tenant_apps.accounts.models import User
 from tenant_apps.bookings.models import (
     Booking,
     BookingEvent,
@@ -45,6 +46,12 @@ SMS_FOR_EVENT = {
 
 def current_provider() -> CareProvider:
     return CareProvider.objects.get(schema_name=connection.schema_name)
+
+
+def sms_link(provider: CareProvider) -> str:
+    """The link every SMS carries: built here and nowhere else (its length is budgeted in
+    texts.py)."""
+    return provider_url(provider)
 
 
 def reminder_due_at(booking: Booking) -> datetime.datetime | None:
@@ -83,7 +90,7 @@ def build_message(
         kind,
         language=language,
         provider_name=provider.name,
-        link=provider_url(provider),
+        link=sms_link(provider),
         starts_at=booking.starts_at,
         instant=booking.instant,
         needs_confirmation=(
@@ -107,6 +114,7 @@ def build_message(
         status=SmsStatus.FAILED if error else SmsStatus.QUEUED,
         error=error,
         created_at=now,
+        updated_at=now,
         next_attempt_at=now,
         expires_at=expires_at,
     )
@@ -231,10 +239,22 @@ def apply_delivery_report(gateway_id: str, status: str, delivered_at: datetime.d
             )
         else:
             message.status, message.error = SmsStatus.FAILED, "Kunde inte levereras till mobilen."
-        message.save(update_fields=["status", "delivered_at", "error"])
+        message.updated_at = clock.now()
+        message.save(update_fields=["status", "delivered_at", "error", "updated_at"])
     return True
 
 
 def messages_by_booking(booking: Booking) -> QuerySet[SmsMessage]:
     """The booking's SMS log for its detail page, oldest first."""
-    return booking.sms_messages.select_related("recipient").order_by("created_at", "id")
+    return booking.sms_messages.select_related("recipient", "resent_by").order_by(
+        "created_at", "id"
+    )
+
+
+def visible_sms(booking: Booking, viewer: User) -> list[SmsMessage]:
+    """The booking's messages as the API shows them (from `booking.sms_messages`, prefetched):
+    its clinician and admins see every message, anyone else only those sent to them, so no
+    patient learns another participant's number."""
+    manages = viewer.is_admin or viewer.pk == booking.clinician_id
+    rows = sorted(booking.sms_messages.all(), key=lambda m: (m.created_at, m.pk))
+    return [m for m in rows if manages or m.recipient_id == viewer.pk]

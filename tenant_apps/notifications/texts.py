@@ -3,54 +3,48 @@
 An SMS carries no health information: no visit type, no clinician, no message from the
 clinician, no reason for a cancellation. It names the provider and the time and links to the
 provider's host, where the details are behind the BankID login. The texts live here, in both
-languages side by side, because their length is a cost (segments) and a contract with patients.
+languages side by side, because their length is a cost and a contract with patients.
+
+Every message is one GSM-7 segment (160 septets, paid once) with a provider name of 40
+characters, a link to an https host of 40 characters and the longest date of the year
+(tests/sms/test_texts.py tries them all). That is why the wording is terse and the date short
+("torsdag 30/12 kl. 14.30", "Wednesday 30 Sep at 14:30"). A longer name is shortened to what
+still fits, and characters outside the GSM alphabet (typographic quotes, dashes), which would
+make the whole message UCS-2 (70 characters a segment), are replaced.
 """
 
 import datetime
 
+from careplatform.sms.segments import GSM7_SINGLE, septets, to_gsm7
 from careplatform.timeutil import local
 
 WEEKDAYS = {
     "sv": ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"],
     "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
 }
-MONTHS = {
-    "sv": [
-        "januari", "februari", "mars", "april", "maj", "juni",
-        "juli", "augusti", "september", "oktober", "november", "december",
-    ],
-    "en": [
-        "January", "February", "March", "April", "May", "June",
-        "July", "August", "September", "October", "November", "December",
-    ],
-}  # fmt: skip
+MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 TEXTS = {
     "sv": {
-        "invited": "{provider} har bokat ett videobesök med dig {when}. {login}: {link}",
+        "invited": "{provider}: videobesök {when}. Logga in med BankID: {link}",
+        "invited_confirm": "{provider}: videobesök {when}. Bekräfta med BankID: {link}",
         "instant": "{provider}: ditt videobesök börjar nu. Logga in med BankID: {link}",
-        "rescheduled": "{provider} har ändrat tiden för ditt videobesök till {when}. "
-        "{login}: {link}",
-        "cancelled": "{provider} har avbokat ditt videobesök {when}. "
-        "Logga in med BankID för mer information: {link}",
-        "reminder": "Påminnelse: ditt videobesök hos {provider} börjar {time}. "
-        "Logga in med BankID: {link}",
-        "login": "Logga in med BankID för mer information",
-        "login_confirm": "Logga in med BankID för att se och bekräfta tiden",
+        "rescheduled": "{provider}: ny tid för videobesök {when}. Logga in: {link}",
+        "rescheduled_confirm": "{provider}: ny tid för videobesök {when}. Bekräfta: {link}",
+        "cancelled": "{provider}: videobesöket {when} är avbokat. Logga in: {link}",
+        "reminder": "Påminnelse: ditt videobesök hos {provider} börjar {time}. Logga in: {link}",
     },
     "en": {
-        "invited": "{provider} has booked a video visit with you on {when}. {login}: {link}",
+        "invited": "{provider}: video visit {when}. Log in with BankID: {link}",
+        "invited_confirm": "{provider}: video visit {when}. Confirm with BankID: {link}",
         "instant": "{provider}: your video visit starts now. Log in with BankID: {link}",
-        "rescheduled": "{provider} has changed the time of your video visit to {when}. "
-        "{login}: {link}",
-        "cancelled": "{provider} has cancelled your video visit on {when}. "
-        "Log in with BankID for details: {link}",
-        "reminder": "Reminder: your video visit with {provider} starts at {time}. "
-        "Log in with BankID: {link}",
-        "login": "Log in with BankID for details",
-        "login_confirm": "Log in with BankID to see and confirm the time",
+        "rescheduled": "{provider}: new time for video visit {when}. Log in: {link}",
+        "rescheduled_confirm": "{provider}: new time for video visit {when}. Confirm: {link}",
+        "cancelled": "{provider}: video visit {when} is cancelled. Log in: {link}",
+        "reminder": "Reminder: your video visit with {provider} starts at {time}. Log in: {link}",
     },
 }
+KINDS = ("invited", "rescheduled", "cancelled", "reminder")
 
 
 def language_of(code: str) -> str:
@@ -63,12 +57,37 @@ def clock_time(moment: datetime.datetime, language: str) -> str:
 
 
 def date_and_time(moment: datetime.datetime, language: str) -> str:
-    """Swedish time as "tisdag 3 mars kl. 14.30" or "Tuesday 3 March at 14:30"."""
+    """Swedish time as "tisdag 3/3 kl. 14.30" or "Tuesday 3 Mar at 14:30"."""
     at = local(moment)
-    day = f"{WEEKDAYS[language][at.weekday()]} {at.day} {MONTHS[language][at.month - 1]}"
+    weekday = WEEKDAYS[language][at.weekday()]
     if language == "sv":
-        return f"{day} {clock_time(moment, language)}"
-    return f"{day} at {clock_time(moment, language)}"
+        return f"{weekday} {at.day}/{at.month} {clock_time(moment, language)}"
+    return f"{weekday} {at.day} {MONTHS_EN[at.month - 1]} at {clock_time(moment, language)}"
+
+
+def template_for(kind: str, language: str, *, instant: bool, needs_confirmation: bool) -> str:
+    texts = TEXTS[language]
+    if kind == "invited" and instant:
+        return texts["instant"]
+    if kind in ("invited", "rescheduled") and needs_confirmation:
+        return texts[f"{kind}_confirm"]
+    return texts[kind]
+
+
+def fit_name(name: str, room: int) -> str:
+    """The provider's name in GSM-7, cut (at a word if it can) to at most `room` septets."""
+    name = " ".join(to_gsm7(name).split())
+    if septets(name) <= room:
+        return name
+    cut = ""
+    for char in name:
+        if septets(cut + char) > room:
+            break
+        cut += char
+    word_end = cut.rfind(" ")
+    if word_end >= room // 2:
+        cut = cut[:word_end]
+    return cut.rstrip(" ,.-:;&")
 
 
 def compose(
@@ -82,13 +101,12 @@ def compose(
     needs_confirmation: bool = False,
 ) -> str:
     """The text of one message. `kind` is invited, rescheduled, cancelled or reminder."""
-    texts = TEXTS[language_of(language)]
     language = language_of(language)
-    template = texts["instant"] if kind == "invited" and instant else texts[kind]
-    return template.format(
-        provider=provider_name,
-        when=date_and_time(starts_at, language),
-        time=clock_time(starts_at, language),
-        link=link,
-        login=texts["login_confirm"] if needs_confirmation else texts["login"],
-    )
+    template = template_for(kind, language, instant=instant, needs_confirmation=needs_confirmation)
+    values = {
+        "when": date_and_time(starts_at, language),
+        "time": clock_time(starts_at, language),
+        "link": link,
+    }
+    room = GSM7_SINGLE - septets(template.format(provider="", **values))
+    return template.format(provider=fit_name(provider_name, max(room, 0)), **values)

@@ -107,7 +107,7 @@ def test_429_waits_the_advised_delay_and_holds_the_rest_of_the_batch(ready, elks
     invite(ready, visit_type=ready.group, patients=[patient_spec(1), patient_spec(2)])
     dispatch()
     first, second = messages()
-    assert (first.status, first.attempts) == (SmsStatus.QUEUED, 0)  # no attempt used up
+    assert (first.status, first.attempts) == (SmsStatus.QUEUED, 1)  # an attempt, like any
     assert first.next_attempt_at == first.created_at + datetime.timedelta(seconds=120)
     assert (second.status, second.attempts) == (SmsStatus.QUEUED, 0)
     assert len(elks.posts) == 1  # the second was not even tried

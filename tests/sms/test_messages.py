@@ -24,10 +24,8 @@ def test_invitation_goes_to_the_patient_through_the_outbox(ready):
         SmsStatus.SENT,
     )
     assert (sms.to, sms.sender, sms.language) == ("+46701234501", "CarePlatfrm", "sv")
-    assert sms.text.startswith("Vårdcentralen Alfa har bokat ett videobesök med dig ")
-    assert sms.text.endswith(
-        "Logga in med BankID för att se och bekräfta tiden: http://alfa.localhost/"
-    )
+    assert sms.text.startswith("Vårdcentralen Alfa: videobesök ")
+    assert sms.text.endswith("Bekräfta med BankID: http://alfa.localhost/")
     [sent] = OutboxMessage.objects.all()
     assert (sent.provider_id, sent.to, sent.text, sent.gateway_id) == (
         ready.provider.schema_name,
@@ -73,8 +71,8 @@ def test_invited_colleague_gets_the_invitation_and_every_change(ready):
         (SmsKind.CANCELLED, 3),
     ]
     assert {m.to for m in sent} == {"+46709998877"}
-    assert "har ändrat tiden för ditt videobesök till" in sent[1].text
-    assert "har avbokat ditt videobesök" in sent[2].text
+    assert "ny tid för videobesök" in sent[1].text
+    assert "är avbokat" in sent[2].text
 
 
 def test_boka_nu_says_the_visit_starts_now(ready):
@@ -98,7 +96,7 @@ def test_english_speaking_patient_gets_english(ready):
     booking = invite(ready)
     User.objects.filter(pk=booking.participants.get().user_id).update(language="en")
     dispatch()
-    assert messages()[0].text.startswith("Vårdcentralen Alfa has booked a video visit with you on ")
+    assert messages()[0].text.startswith("Vårdcentralen Alfa: video visit ")
     assert messages()[0].language == "en"
 
 

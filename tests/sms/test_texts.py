@@ -1,15 +1,32 @@
-"""SMS texts: Swedish and English, Swedish time, no health information."""
+"""SMS texts: Swedish and English, Swedish time, no health information, one GSM-7 segment."""
 
 import datetime
 
 import pytest
+from django.test import override_settings
 
-from careplatform.sms.segments import count_segments
-from tenant_apps.notifications.texts import compose
+from careplatform.sms.segments import count_segments, is_gsm7
+from careplatform.timeutil import local_datetime
+from tenant_apps.notifications.services import sms_link
+from tenant_apps.notifications.texts import TEXTS, compose, template_for
+from tenants.models import CareProvider
 
 SUMMER = datetime.datetime(2026, 6, 2, 12, 30, tzinfo=datetime.UTC)  # 14.30 in Stockholm
 WINTER = datetime.datetime(2026, 12, 1, 13, 30, tzinfo=datetime.UTC)  # 14.30 in Stockholm
 LINK = "https://alfa.careplatform.se/"
+
+# (kind, instant, needs_confirmation): every way a message is composed.
+VARIANTS = [
+    ("invited", False, False),
+    ("invited", False, True),
+    ("invited", True, False),  # Boka nu
+    ("rescheduled", False, False),
+    ("rescheduled", False, True),
+    ("cancelled", False, False),
+    ("reminder", False, False),
+]
+NAME_40 = "Vårdcentralen Östra Järfälla Läkarhus AB"
+SUBDOMAIN_24 = "vardcentralen-ostra-jarf"  # + ".careplatform.se" = a host of 40 characters
 
 
 def text(kind, language="sv", starts_at=SUMMER, **kwargs):
@@ -25,20 +42,20 @@ def text(kind, language="sv", starts_at=SUMMER, **kwargs):
 
 def test_swedish_invitation_names_provider_time_and_link():
     assert text("invited") == (
-        "Vårdcentralen Alfa har bokat ett videobesök med dig tisdag 2 juni kl. 14.30. "
-        "Logga in med BankID för mer information: https://alfa.careplatform.se/"
+        "Vårdcentralen Alfa: videobesök tisdag 2/6 kl. 14.30. "
+        "Logga in med BankID: https://alfa.careplatform.se/"
     )
 
 
-def test_english_invitation():
+def test_english_invitation_asking_for_confirmation():
     assert text("invited", "en", needs_confirmation=True) == (
-        "Vårdcentralen Alfa has booked a video visit with you on Tuesday 2 June at 14:30. "
-        "Log in with BankID to see and confirm the time: https://alfa.careplatform.se/"
+        "Vårdcentralen Alfa: video visit Tuesday 2 Jun at 14:30. "
+        "Confirm with BankID: https://alfa.careplatform.se/"
     )
 
 
 def test_time_is_swedish_local_time_in_winter_too():
-    assert "tisdag 1 december kl. 14.30" in text("invited", starts_at=WINTER)
+    assert "tisdag 1/12 kl. 14.30" in text("invited", starts_at=WINTER)
 
 
 def test_boka_nu_says_the_visit_starts_now():
@@ -51,26 +68,107 @@ def test_boka_nu_says_the_visit_starts_now():
 @pytest.mark.parametrize(
     ("kind", "language", "words"),
     [
-        ("rescheduled", "sv", "har ändrat tiden för ditt videobesök till tisdag 2 juni kl. 14.30"),
-        ("rescheduled", "en", "changed the time of your video visit to Tuesday 2 June at 14:30"),
-        ("cancelled", "sv", "har avbokat ditt videobesök tisdag 2 juni kl. 14.30"),
-        ("cancelled", "en", "has cancelled your video visit on Tuesday 2 June at 14:30"),
+        ("rescheduled", "sv", "Vårdcentralen Alfa: ny tid för videobesök tisdag 2/6 kl. 14.30"),
+        (
+            "rescheduled",
+            "en",
+            "Vårdcentralen Alfa: new time for video visit Tuesday 2 Jun at 14:30",
+        ),
+        ("cancelled", "sv", "Vårdcentralen Alfa: videobesöket tisdag 2/6 kl. 14.30 är avbokat"),
+        ("cancelled", "en", "Vårdcentralen Alfa: video visit Tuesday 2 Jun at 14:30 is cancelled"),
         ("reminder", "sv", "Påminnelse: ditt videobesök hos Vårdcentralen Alfa börjar kl. 14.30"),
         ("reminder", "en", "Reminder: your video visit with Vårdcentralen Alfa starts at 14:30"),
     ],
 )
 def test_each_kind_in_both_languages(kind, language, words):
     message = text(kind, language)
-    assert words in message
+    assert message.startswith(words)
     assert message.endswith(LINK)
+
+
+def test_a_changed_time_asks_for_confirmation_when_it_is_needed():
+    assert text("rescheduled", needs_confirmation=True).endswith(". Bekräfta: " + LINK)
+    assert text("rescheduled", "en", needs_confirmation=True).endswith(". Confirm: " + LINK)
 
 
 def test_unknown_language_falls_back_to_swedish():
     assert text("invited", "de") == text("invited", "sv")
 
 
-@pytest.mark.parametrize("kind", ["invited", "rescheduled", "cancelled", "reminder"])
 @pytest.mark.parametrize("language", ["sv", "en"])
-def test_every_text_fits_gsm7_in_two_segments(kind, language):
-    counted = count_segments(text(kind, language, needs_confirmation=True))
-    assert counted.encoding == "GSM-7" and counted.segments <= 2
+def test_the_variants_cover_every_text(language):
+    used = {
+        template_for(kind, language, instant=instant, needs_confirmation=confirm)
+        for kind, instant, confirm in VARIANTS
+    }
+    assert used == set(TEXTS[language].values())
+    assert all(is_gsm7(template) for template in used)
+
+
+def every_day_of(year: int) -> list[datetime.datetime]:
+    """14.30 Swedish time on every day of the year: every weekday and
+    month name, one- and two-digit days and months, summer and winter time."""
+    first = datetime.date(year, 1, 1)
+    days = [first + datetime.timedelta(days=n) for n in range(366 if year % 4 == 0 else 365)]
+    return [local_datetime(day, datetime.time(14, 30)) for day in days]
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize(("kind", "instant", "confirm"), VARIANTS)
+def test_every_message_is_one_gsm7_segment_with_long_name_and_host(
+    kind, instant, confirm, language
+):
+    provider = CareProvider(name=NAME_40, subdomain=SUBDOMAIN_24)
+    with override_settings(BASE_DOMAIN="careplatform.se", SITE_SCHEME="https", SITE_PORT=""):
+        link = sms_link(provider)
+    assert len(NAME_40) == 40 and link == f"https://{SUBDOMAIN_24}.careplatform.se/"
+    assert len(link.removeprefix("https://").rstrip("/")) == 40
+    longest = max(
+        (
+            compose(
+                kind,
+                language=language,
+                provider_name=NAME_40,
+                link=link,
+                starts_at=moment,
+                instant=instant,
+                needs_confirmation=confirm,
+            )
+            for moment in every_day_of(2027)
+        ),
+        key=lambda message: count_segments(message).units,
+    )
+    counted = count_segments(longest)
+    assert (counted.encoding, counted.segments) == ("GSM-7", 1), (counted.units, longest)
+    assert NAME_40 in longest and longest.endswith(link)
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize(("kind", "instant", "confirm"), VARIANTS)
+def test_a_longer_name_is_shortened_to_fit_one_segment(kind, instant, confirm, language):
+    name = "Region Västra Götaland Närhälsan Vårdcentral Södra Ängby och Hässelby Gård"
+    link = "https://" + "x" * 50 + ".careplatform.se/"
+    message = compose(
+        kind,
+        language=language,
+        provider_name=name,
+        link=link,
+        starts_at=datetime.datetime(2027, 9, 29, 12, 30, tzinfo=datetime.UTC),  # a Wednesday
+        instant=instant,
+        needs_confirmation=confirm,
+    )
+    counted = count_segments(message)
+    assert (counted.encoding, counted.segments) == ("GSM-7", 1), message
+    assert "Region Västra" in message and name not in message and message.endswith(link)
+
+
+def test_characters_outside_gsm7_in_the_name_do_not_make_the_message_ucs2():
+    message = compose(
+        "invited",
+        language="sv",
+        provider_name="Läkarhuset \u201dNorr\u201d \u2013 Łódź\u2019s\u00a0klinik",
+        link=LINK,
+        starts_at=SUMMER,
+    )
+    assert message.startswith('Läkarhuset "Norr" - Lodz\'s klinik: videobesök ')
+    assert count_segments(message).encoding == "GSM-7"

@@ -11,6 +11,7 @@ class ConsoleBackend:
     """Writes each message to the log; nothing leaves the machine."""
 
     name = "console"
+    account = "console"
 
     def send(self, sms: OutgoingSms) -> Accepted:
         gateway_id = f"console-{uuid.uuid4().hex}"

@@ -47,6 +47,7 @@ class Elks46Backend:
             raise ImproperlyConfigured(
                 "SMS_BACKEND=elks46 needs ELKS46_USERNAME and ELKS46_PASSWORD"
             )
+        self.account = f"elks46 {settings.ELKS46_USERNAME} {settings.ELKS46_API_URL.rstrip('/')}"
         timeout = settings.SMS_HTTP_TIMEOUT
         self.client = httpx.Client(
             base_url=settings.ELKS46_API_URL.rstrip("/") + "/",

@@ -10,6 +10,7 @@ class OutboxBackend:
     on the public host's outbox page."""
 
     name = "outbox"
+    account = "outbox"
 
     def send(self, sms: OutgoingSms) -> Accepted:
         row = OutboxMessage.objects.create(

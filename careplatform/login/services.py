@@ -21,7 +21,7 @@ from careplatform.bankid.client import CollectStatus, get_client
 from careplatform.bankid.errors import BankIDError
 from careplatform.bankid.messages import hint_message
 from careplatform.bankid.qr import qr_content
-from careplatform.netutils import client_ip
+from careplatform.netutils import client_ip, rate_limit_key
 from careplatform.redis import get_redis, platform_key
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
@@ -76,8 +76,9 @@ def _save(request: HttpRequest, pending: PendingLogin | None) -> None:
 
 
 def _allow_start(ip: str) -> bool:
-    """At most a few (5) order starts per client IP per minute, across all hosts."""
-    key = platform_key(f"bankid-starts:{ip}")
+    """At most a few (5) order starts per client IP (IPv6: per /64) per minute, across all
+    hosts."""
+    key = platform_key(f"bankid-starts:{rate_limit_key(ip)}")
     redis = get_redis()
     count = redis.incr(key)
     if count == 1:

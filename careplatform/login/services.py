@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 
 import segno
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -191,3 +192,13 @@ def start_url(request: HttpRequest, user: User) -> str:
     if user.is_admin or user.is_clinician:
         return reverse("overview")
     return reverse("patient-home")
+
+
+def log_out_everywhere(request: HttpRequest) -> None:
+    """ "Logga ut" ends the user's sessions in every browser on this host, not only this one: a
+    new session generation invalidates the hash every other session carries (User)."""
+    if request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(
+            session_generation=F("session_generation") + 1
+        )
+    logout(request)

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.validators import normalize_mobile, normalize_personnummer
@@ -50,6 +51,8 @@ class User(AbstractBaseUser):
     is_operator = models.BooleanField(_("operatör"), default=False)
     is_support = models.BooleanField(_("support"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every session carries a hash that includes this number: raising it ends them all (logout).
+    session_generation = models.PositiveIntegerField(default=0)
 
     USERNAME_FIELD = "personnummer"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -65,6 +68,19 @@ class User(AbstractBaseUser):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """The hash Django keeps in each session and checks on every request and WebSocket
+        connection (get_session_auth_hash and its SECRET_KEY_FALLBACKS variant both come here).
+        Generation 0 keeps Django's own hash, so sessions made before this existed stay valid."""
+        if not self.session_generation:
+            return super()._get_session_auth_hash(secret)
+        return salted_hmac(
+            "tenant_apps.accounts.User.session_generation",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 DEFAULT_CONSENT_TEXT = (

@@ -1,4 +1,4 @@
-""""Logga ut" ends the user's sessions in every browser on that host, not only the one clicked
+""" "Logga ut" ends the user's sessions in every browser on that host, not only the one clicked
 in: pages send the other browsers to the login page, the API refuses them. Other users and
 other hosts are not touched."""
 

@@ -1,3 +1,6 @@
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
 from django.db import models
 from django.utils.crypto import salted_hmac
@@ -69,12 +72,21 @@ class User(AbstractBaseUser):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
-    def _get_session_auth_hash(self, secret: str | None = None) -> str:
-        """The hash Django keeps in each session and checks on every request and WebSocket
-        connection (get_session_auth_hash and its SECRET_KEY_FALLBACKS variant both come here).
-        Generation 0 keeps Django's own hash, so sessions made before this existed stay valid."""
+    def get_session_auth_hash(self) -> str:
+        """Kept in each session at login and checked on every request and WebSocket connection.
+        Generation 0 keeps Django's own hash, so sessions made before generations stay valid."""
         if not self.session_generation:
-            return super()._get_session_auth_hash(secret)
+            return super().get_session_auth_hash()
+        return self._generation_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        if not self.session_generation:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._generation_hash(secret)
+
+    def _generation_hash(self, secret: str | bytes) -> str:
         return salted_hmac(
             "tenant_apps.accounts.User.session_generation",
             f"{self.password}:{self.session_generation}",

@@ -31,7 +31,7 @@ lint: $(STAMP)
 		careplatform/login/services.py careplatform/netutils.py careplatform/i18n.py \
 		careplatform/db_backend/base.py tenant_apps/accounts/services.py \
 		tenant_apps/administration/services.py tenant_apps/api/services.py \
-		tenant_apps/profiles/services.py tenant_apps/bookings/services.py \
+		tenant_apps/profiles/services.py tenant_apps/profiles/photos.py tenant_apps/bookings/services.py \
 	tenant_apps/bookings/calendar.py tenant_apps/bookings/access.py tenants/services.py \
 	tenant_apps/audit/services.py careplatform/timeutil.py \
 	careplatform/sms/gateway.py careplatform/sms/segments.py careplatform/sms/due.py \

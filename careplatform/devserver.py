@@ -153,6 +153,7 @@ def run(services: Services) -> int:
                 "--lifespan",
                 "off",
                 "--no-server-header",
+                "--no-proxy-headers",  # as in production: careplatform/netutils.py decides
             ],
             env=env,
             cwd=ROOT,

@@ -2,6 +2,7 @@
 against the test database, plus a few builders."""
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
@@ -80,20 +81,38 @@ class Process:
         self._log.close()
 
 
-class LiveServer(Process):
-    """uvicorn serving careplatform.asgi on 127.0.0.1 against the test database."""
+def image_server_options() -> list[str]:
+    """The uvicorn options of the production image (deploy/Dockerfile's CMD) but its address:
+    the live server runs as production does, proxy-header handling included."""
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text().replace("\\\n", " ")
+    command = next(line for line in dockerfile.splitlines() if line.startswith("CMD "))
+    args = json.loads(command.removeprefix("CMD "))
+    assert args[:2] == ["uvicorn", "careplatform.asgi:application"], args
+    options, rest = [], iter(args[2:])
+    for arg in rest:
+        if arg in ("--host", "--port"):
+            next(rest)
+        else:
+            options.append(arg)
+    return options
 
-    def __init__(self):
+
+class LiveServer(Process):
+    """uvicorn serving careplatform.asgi on 127.0.0.1 against the test database, with the
+    production image's options. By default 127.0.0.1 is a trusted proxy: test browsers give
+    each test its own client IP through X-Forwarded-For."""
+
+    def __init__(self, trusted_proxies: str = "127.0.0.1"):
         self.port = free_port()
         super().__init__(
             [
                 sys.executable, "-m", "uvicorn", "careplatform.asgi:application",
+                *image_server_options(),
                 "--host", "127.0.0.1", "--port", str(self.port),
-                "--ws", "websockets", "--lifespan", "off", "--log-level", "warning",
+                "--lifespan", "off", "--log-level", "warning",
             ],
             subprocess_env(
-                # Test browsers give each test its own client IP through X-Forwarded-For.
-                TRUSTED_PROXIES="127.0.0.1",
+                TRUSTED_PROXIES=trusted_proxies,
                 BANKID_URL=f"http://localhost:{self.port}/bankid-simulator/rp/v6.0",
                 BANKID_COLLECT_INTERVAL="0.2",
             ),

@@ -10,7 +10,8 @@ from dataclasses import asdict, dataclass
 
 import segno
 from django.conf import settings
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
+from django.db.models import F
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
@@ -21,7 +22,7 @@ from careplatform.bankid.client import CollectStatus, get_client
 from careplatform.bankid.errors import BankIDError
 from careplatform.bankid.messages import hint_message
 from careplatform.bankid.qr import qr_content
-from careplatform.netutils import client_ip
+from careplatform.netutils import client_ip, rate_limit_key
 from careplatform.redis import get_redis, platform_key
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
@@ -76,8 +77,9 @@ def _save(request: HttpRequest, pending: PendingLogin | None) -> None:
 
 
 def _allow_start(ip: str) -> bool:
-    """At most a few (5) order starts per client IP per minute, across all hosts."""
-    key = platform_key(f"bankid-starts:{ip}")
+    """At most a few (5) order starts per client IP (IPv6: per /64) per minute, across all
+    hosts."""
+    key = platform_key(f"bankid-starts:{rate_limit_key(ip)}")
     redis = get_redis()
     count = redis.incr(key)
     if count == 1:
@@ -190,3 +192,13 @@ def start_url(request: HttpRequest, user: User) -> str:
     if user.is_admin or user.is_clinician:
         return reverse("overview")
     return reverse("patient-home")
+
+
+def log_out_everywhere(request: HttpRequest) -> None:
+    """ "Logga ut" ends the user's sessions in every browser on this host, not only this one: a
+    new session generation invalidates the hash every other session carries (User)."""
+    if request.user.is_authenticated:
+        User.objects.filter(pk=request.user.pk).update(
+            session_generation=F("session_generation") + 1
+        )
+    logout(request)

@@ -1,18 +1,17 @@
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from careplatform.access import has_role
+from careplatform.access import role_required
 from careplatform.sms.models import OutboxMessage
 
 OUTBOX_SIZE = 200
 
 
+@role_required("operator")
 def outbox(request: HttpRequest) -> HttpResponse:
-    """What the development `outbox` backend "sent", newest first. The page exists only with
-    DEBUG on, or for operators."""
-    if not (settings.DEBUG or has_role(request.user, "operator")):
-        raise Http404
+    """What the development `outbox` backend "sent", newest first: every provider's recipients,
+    so for operators only, with DEBUG on as well."""
     messages = OutboxMessage.objects.select_related("provider")[:OUTBOX_SIZE]
     return render(
         request,

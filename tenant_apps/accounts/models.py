@@ -1,5 +1,9 @@
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
 from django.db import models
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.validators import normalize_mobile, normalize_personnummer
@@ -50,6 +54,8 @@ class User(AbstractBaseUser):
     is_operator = models.BooleanField(_("operatör"), default=False)
     is_support = models.BooleanField(_("support"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every session carries a hash that includes this number: raising it ends them all (logout).
+    session_generation = models.PositiveIntegerField(default=0)
 
     USERNAME_FIELD = "personnummer"
     REQUIRED_FIELDS = ["first_name", "last_name"]
@@ -65,6 +71,28 @@ class User(AbstractBaseUser):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def get_session_auth_hash(self) -> str:
+        """Kept in each session at login and checked on every request and WebSocket connection.
+        Generation 0 keeps Django's own hash, so sessions made before generations stay valid."""
+        if not self.session_generation:
+            return super().get_session_auth_hash()
+        return self._generation_hash(settings.SECRET_KEY)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        if not self.session_generation:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._generation_hash(secret)
+
+    def _generation_hash(self, secret: str | bytes) -> str:
+        return salted_hmac(
+            "tenant_apps.accounts.User.session_generation",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
 
 DEFAULT_CONSENT_TEXT = (

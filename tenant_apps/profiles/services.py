@@ -1,7 +1,6 @@
 """Min profil (manual section 2): yrkestitel, profile photo, bookable visits and the booking
 function. A clinician can invite only once the booking function is active."""
 
-import io
 import mimetypes
 import uuid
 from dataclasses import dataclass
@@ -14,9 +13,9 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 from tenant_apps.accounts.models import User
+from tenant_apps.profiles import photos
 from tenant_apps.profiles.models import (
     MAX_DURATION,
     MAX_GROUP_PATIENTS,
@@ -29,14 +28,6 @@ from tenant_apps.profiles.models import (
 from tenants.db import connection
 
 MAX_DESCRIPTION = 2000
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-# Refused before decoding: a small file can still unpack to gigabytes of pixels. A 48-megapixel
-# phone photo passes.
-MAX_PHOTO_PIXELS = 50_000_000
-PHOTO_SIZE = (512, 512)
-# What the browser may claim, and what Pillow must find, for each accepted type.
-PHOTO_TYPES = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-
 # The Min profil steps (manual 2.1–2.4) a missing piece points to.
 CONSULTATION, PHOTO, VISIT_TYPES, BOOKING = "consultation", "photo", "visit_types", "booking"
 
@@ -89,50 +80,6 @@ def update_consultation(user: User, *, title: str, description: str) -> Clinicia
 # -- profile photo (manual 2.2) ----------------------------------------------------------------
 
 
-def _unreadable() -> ValidationError:
-    return ValidationError({"photo": _("Filen är ingen bild som går att läsa.")})
-
-
-def _decoded_photo(upload: UploadedFile) -> Image.Image:
-    if upload.size is None or upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photo": _("Bilden får vara högst 5 MB.")})
-    claimed = PHOTO_TYPES.get(upload.content_type or "")
-    if claimed is None:
-        raise ValidationError({"photo": _("Välj en bild i formatet JPEG, PNG eller WebP.")})
-    try:
-        image = Image.open(upload)
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise _unreadable() from None
-    if image.format != claimed:
-        raise ValidationError({"photo": _("Filen är inte den bildtyp den utger sig för att vara.")})
-    if image.width * image.height > MAX_PHOTO_PIXELS:
-        raise ValidationError(
-            {"photo": _("Bilden har för många bildpunkter (högst 50 megapixlar).")}
-        )
-    try:
-        image.draft(None, (PHOTO_SIZE[0] * 2, PHOTO_SIZE[1] * 2))  # JPEG: decode at a lower scale
-        image.load()
-    except (OSError, ValueError, Image.DecompressionBombError):
-        raise _unreadable() from None
-    return image
-
-
-def _clean_jpeg(image: Image.Image) -> bytes:
-    """Upright, at most 512×512, pixels only: a fresh image carries no EXIF (camera, GPS),
-    comment or other metadata of the upload. Transparency becomes white."""
-    try:
-        image = ImageOps.exif_transpose(image)
-        image.thumbnail(PHOTO_SIZE)
-        rgba = image.convert("RGBA")
-    except (OSError, ValueError):
-        raise _unreadable() from None
-    clean = Image.new("RGB", rgba.size, "white")
-    clean.paste(rgba, mask=rgba.getchannel("A"))
-    buffer = io.BytesIO()
-    clean.save(buffer, format="JPEG", quality=88, optimize=True)
-    return buffer.getvalue()
-
-
 def _delete_after_commit(storage: Storage, name: str) -> None:
     """Remove a replaced file once the new one is committed; storage paths carry the schema."""
     schema = connection.schema_name
@@ -145,8 +92,8 @@ def _delete_after_commit(storage: Storage, name: str) -> None:
 
 
 def set_photo(user: User, upload: UploadedFile) -> ClinicianProfile:
-    """Decode with Pillow and store a fresh JPEG (see _clean_jpeg); anything else is refused."""
-    data = _clean_jpeg(_decoded_photo(upload))
+    """Store a fresh JPEG made from the upload (photos.clean_jpeg); anything else is refused."""
+    data = photos.photo_jpeg(upload)
     with transaction.atomic():
         profile = _locked_profile(user.pk)
         old = profile.photo.name

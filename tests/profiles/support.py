@@ -2,6 +2,8 @@
 Pillow."""
 
 import io
+import struct
+import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
@@ -90,3 +92,26 @@ def transparent_png(size=(300, 200)) -> bytes:
 
 def upload(data: bytes, name="bild.jpg", content_type="image/jpeg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+PNG_PIXELS = {"RGB": (2, bytes((10, 120, 60))), "RGBA": (6, bytes((10, 120, 60, 200)))}
+
+
+def huge_png(width: int, height: int, mode: str = "RGB") -> bytes:
+    """A real PNG (RGB or RGBA) of `width`×`height` one-colour pixels, written row by row:
+    7000×7000 is a ~190 KB file, made without ever holding the pixels."""
+    colour_type, pixel = PNG_PIXELS[mode]
+    compressor = zlib.compressobj(9)
+    row = b"\x00" + pixel * width  # filter byte, then the pixels
+    pixels = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", pixels)
+        + _png_chunk(b"IEND", b"")
+    )

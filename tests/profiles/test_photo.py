@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django_tenants.utils import schema_context
 from PIL import Image
 
-from tenant_apps.profiles import services
+from tenant_apps.profiles import photos, services
 from tenants.models import CareProvider
 from tests.profiles.support import (
     MAKE,
+    huge_png,
     image_bytes,
     jpeg_with_exif,
     new_user,
@@ -75,6 +76,11 @@ def test_small_photo_is_not_enlarged(alfa):
 
 
 TOO_LARGE = b"\xff\xd8" + b"0" * (5 * 1024 * 1024)
+HUGE_PNG = huge_png(7000, 7000)  # ~190 KB, ~200 MB decoded
+TOO_LARGE_TO_DECODE = (
+    "Bilden är för stor för att kunna bearbetas (7000 × 7000 bildpunkter). "
+    "Förminska den till högst 16 megapixlar och försök igen."
+)
 
 
 @pytest.mark.parametrize(
@@ -89,9 +95,10 @@ TOO_LARGE = b"\xff\xd8" + b"0" * (5 * 1024 * 1024)
         (TOO_LARGE, "stor.jpg", "image/jpeg", "Bilden får vara högst 5 MB."),
         (jpeg_with_exif()[:3000], "trasig.jpg", "image/jpeg", "Filen är ingen bild"),
         (image_bytes("PNG", (8000, 8000), "1", 0), "jatte.png", "image/png", "50 megapixlar"),
+        (HUGE_PNG, "stor.png", "image/png", TOO_LARGE_TO_DECODE),
     ],
     ids=["text", "text-type", "png-as-jpeg", "jpeg-as-png", "gif", "gif-as-jpeg", "over-5-mb",
-         "truncated", "too-many-pixels"],
+         "truncated", "too-many-pixels", "too-large-to-decode"],
 )  # fmt: skip
 def test_refused_upload_says_why_and_saves_nothing(
     alfa, media_root, data, name, content_type, message
@@ -102,6 +109,36 @@ def test_refused_upload_says_why_and_saves_nothing(
     with schema_context(alfa.provider.schema_name):
         assert not services.get_profile(alfa.clinician).photo
     assert stored_files(media_root) == []
+
+
+@pytest.mark.parametrize(
+    ("size", "mode"), [((4096, 4096), "RGB"), ((2896, 2896), "RGBA")], ids=["rgb", "alpha"]
+)
+def test_png_at_the_memory_budget_is_accepted_and_just_over_it_refused(alfa, size, mode):
+    """An image with alpha is scaled on a premultiplied copy: half the pixels of one without."""
+    set_photo(alfa, alfa.clinician, huge_png(*size, mode), content_type="image/png")
+    assert stored_image(alfa, alfa.clinician)[0].size == (512, 512)
+    over = huge_png(size[0] + 1, size[1], mode)
+    with pytest.raises(ValidationError) as refused:
+        set_photo(alfa, alfa.clinician, over, content_type="image/png")
+    assert "för stor för att kunna bearbetas" in refused.value.message_dict["photo"][0]
+
+
+def test_photos_beyond_the_decodes_at_once_are_asked_to_try_again(alfa, media_root, monkeypatch):
+    monkeypatch.setattr(photos, "DECODE_WAIT_SECONDS", 0)
+    held = [photos._decoding.acquire(timeout=0) for _ in range(photos.DECODES_AT_ONCE)]
+    assert all(held)
+    try:
+        with pytest.raises(ValidationError) as refused:
+            set_photo(alfa, alfa.clinician, image_bytes("JPEG"))
+        message = refused.value.message_dict["photo"][0]
+        assert message == "Många bilder bearbetas just nu. Försök igen om en stund."
+        assert stored_files(media_root) == []
+    finally:
+        for _ in held:
+            photos._decoding.release()
+    set_photo(alfa, alfa.clinician, image_bytes("JPEG"))
+    assert len(stored_files(media_root)) == 1
 
 
 def test_a_new_photo_replaces_the_old_file_after_commit(
@@ -149,8 +186,9 @@ def test_bilder_page_uploads_a_photo_and_shows_it(as_clinician, alfa):
         (b"plain text", "bild.jpg", "image/jpeg", "Filen är ingen bild som går att läsa."),
         (image_bytes("PNG"), "bild.jpg", "image/jpeg", "Filen är inte den bildtyp"),
         (TOO_LARGE, "stor.jpg", "image/jpeg", "Bilden får vara högst 5 MB."),
+        (HUGE_PNG, "stor.png", "image/png", TOO_LARGE_TO_DECODE),
     ],
-    ids=["not-an-image", "png-claimed-jpeg", "too-large"],
+    ids=["not-an-image", "png-claimed-jpeg", "too-large", "too-large-to-decode"],
 )
 def test_bilder_page_shows_the_refusal_next_to_the_field(
     as_clinician, alfa, media_root, data, name, content_type, message

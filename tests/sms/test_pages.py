@@ -65,31 +65,33 @@ def operator() -> User:
         return User.objects.get(is_operator=True)
 
 
-def test_outbox_page_is_hidden_without_debug(outboxed):
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "development"])
+def test_anonymous_visitor_is_sent_to_log_in_for_the_outbox(outboxed, settings, debug):
+    settings.DEBUG = debug
     with schema_context("public"):
-        assert Client(HTTP_HOST="localhost").get("/sms/utkorg/").status_code == 404
+        page = Client(HTTP_HOST="localhost").get("/sms/utkorg/")
+    assert page.status_code == 302 and page["Location"] == "/login/?next=/sms/utkorg/"
+    assert b"+46701234501" not in page.content
 
 
-def test_outbox_page_is_hidden_from_support_staff(outboxed):
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "development"])
+def test_support_staff_may_not_see_the_outbox(outboxed, settings, debug):
+    settings.DEBUG = debug
     with schema_context("public"):
         support = User.objects.get(is_support=True)
-        assert logged_in(support, "localhost").get("/sms/utkorg/").status_code == 404
+        page = logged_in(support, "localhost").get("/sms/utkorg/")
+    assert page.status_code == 403 and "+46701234501" not in page.content.decode()
 
 
-def test_operator_sees_the_outbox_with_each_messages_provider(outboxed):
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "development"])
+def test_operator_sees_the_outbox_with_each_messages_provider(outboxed, settings, debug):
+    settings.DEBUG = debug
     with schema_context("public"):
         page = logged_in(operator(), "localhost").get("/sms/utkorg/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "Vårdcentralen Alfa (alfa)" in html and "+46701234501" in html
     assert outboxed.text.split(":")[0] in html
-
-
-def test_outbox_page_is_open_with_debug(outboxed, settings):
-    settings.DEBUG = True
-    with schema_context("public"):
-        page = Client(HTTP_HOST="localhost").get("/sms/utkorg/")
-    assert page.status_code == 200 and "+46701234501" in page.content.decode()
 
 
 def test_outbox_page_is_not_on_a_provider_host(ready, settings):

@@ -273,7 +273,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.api.permissions.ConsentGiven"],
     # JSON only: the browsable API needs inline scripts, which the CSP refuses; see /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tenant_apps.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "tenant_apps.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from careplatform.timeutil import local_datetime
+from careplatform.timeutil import local_datetime, local_day_range
 from tenant_apps.accounts.models import User
 from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
@@ -162,8 +162,21 @@ class StartTimeSerializer(serializers.Serializer):
         try:
             attrs["starts_at"] = local_datetime(day, time)
         except DjangoValidationError as error:
-            raise serializers.ValidationError({"time": error.messages}) from None
+            messages = error.messages
+            if error.code == "ambiguous_time":
+                messages = [_ambiguous(day, time)]
+            raise serializers.ValidationError({"time": messages}) from None
         return attrs
+
+
+def _ambiguous(day: datetime.date, time: datetime.time) -> str:
+    """Which one? Through the API the answer is the offset."""
+    at = datetime.datetime.combine(day, time.replace(tzinfo=None)).isoformat()
+    return _(
+        "Tiden %(time)s finns två gånger den natten (klockan ställs tillbaka till vintertid). "
+        "Ange vilken du menar som starts_at med förskjutning: %(at)s+02:00 (sommartid) eller "
+        "%(at)s+01:00 (vintertid)."
+    ) % {"time": time.strftime("%H:%M"), "at": at}
 
 
 class PatientSpecSerializer(serializers.Serializer):
@@ -240,9 +253,4 @@ class BookingFilterSerializer(serializers.Serializer):
 
     def time_range(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         """[start of `from`, start of the day after `to`) in local time."""
-        start, end = self.validated_data.get("from"), self.validated_data.get("to")
-        midnight = datetime.time(0, 0)
-        return (
-            local_datetime(start, midnight) if start else None,
-            local_datetime(end + datetime.timedelta(days=1), midnight) if end else None,
-        )
+        return local_day_range(self.validated_data.get("from"), self.validated_data.get("to"))

@@ -2,15 +2,18 @@
 reschedule, cancel and the list filters. The rules are in tenant_apps.bookings.services."""
 
 import datetime
+import re
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from careplatform.timeutil import local_datetime, local_day_range
 from tenant_apps.accounts.models import User
+from tenant_apps.api.fields import Boolean, ObjectId, Text
 from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
@@ -140,13 +143,39 @@ class AwareDateTimeField(serializers.DateTimeField):
         return super().enforce_timezone(value)
 
 
+@extend_schema_field({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+class IsoDate(serializers.DateField):
+    """YYYY-MM-DD and nothing else (Python would also read 20260504 or 2026-W19-1)."""
+
+    SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not self.SHAPE.match(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"})
+class LocalTime(serializers.TimeField):
+    """A Swedish wall-clock time, HH:MM or HH:MM:SS, without an offset (the date says which
+    offset applies)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="HH:MM")
+        return super().to_internal_value(value)
+
+
 class StartTimeSerializer(serializers.Serializer):
     """A start time as `starts_at` (with offset) or as `date` + `time` in Swedish local time,
     where a time that does not exist on a DST day is refused."""
 
     starts_at = AwareDateTimeField(required=False, allow_null=True)
-    date = serializers.DateField(required=False, help_text="Local date (Europe/Stockholm)")
-    time = serializers.TimeField(required=False, help_text="Local time, HH:MM (Europe/Stockholm)")
+    date = IsoDate(required=False, help_text="Local date (Europe/Stockholm)")
+    time = LocalTime(required=False, help_text="Local time, HH:MM (Europe/Stockholm)")
 
     def validate(self, attrs: dict) -> dict:
         day, time = attrs.pop("date", None), attrs.pop("time", None)
@@ -181,32 +210,29 @@ def _ambiguous(day: datetime.date, time: datetime.time) -> str:
 
 class PatientSpecSerializer(serializers.Serializer):
     personnummer = PersonnummerField(max_length=13)
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
+    first_name = Text(max_length=100)
+    last_name = Text(max_length=100)
     mobile = MobileField(max_length=20)
 
 
 class InviteSerializer(StartTimeSerializer):
     """Bjud in till besök (patients) or Bjud in intern vårdpersonal (a colleague)."""
 
-    clinician = serializers.PrimaryKeyRelatedField(
+    clinician = ObjectId(
         queryset=User.objects.all(),
         required=False,
         help_text="Admins: the clinician the booking is for (default: the visit type's)",
     )
-    visit_type = serializers.PrimaryKeyRelatedField(queryset=VisitType.objects.all())
+    visit_type = ObjectId(queryset=VisitType.objects.all())
     patients = PatientSpecSerializer(many=True, required=False, default=list)
-    colleague = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
-    )
-    instant = serializers.BooleanField(
-        default=False, help_text="Boka nu: the visit starts now, no confirmation needed"
-    )
-    message = serializers.CharField(
+    colleague = ObjectId(queryset=User.objects.all(), required=False, allow_null=True)
+    instant = Boolean(default=False, help_text="Boka nu: the visit starts now, no confirmation")
+    message = Text(
         required=False,
         allow_blank=True,
         default="",
-        help_text=f"Shown to the patient after login; at most {MESSAGE_MAX_LENGTH} characters",
+        max_length=MESSAGE_MAX_LENGTH,
+        help_text="Shown to the patient after login",
     )
 
     def validate(self, attrs: dict) -> dict:
@@ -221,7 +247,7 @@ class RescheduleSerializer(StartTimeSerializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = Text(
         max_length=500,
         required=False,
         allow_blank=True,
@@ -235,14 +261,14 @@ class BookingFilterSerializer(serializers.Serializer):
     both inclusive."""
 
     status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
-    to = serializers.DateField(required=False)
+    to = IsoDate(required=False, help_text="Not before `from`")
     clinician = serializers.IntegerField(
         required=False, help_text="Admins: only this clinician's bookings"
     )
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False)  # a keyword in Python
+        fields["from"] = IsoDate(required=False)  # a keyword in Python
         return fields
 
     def validate(self, attrs: dict) -> dict:

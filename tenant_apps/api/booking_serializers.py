@@ -2,18 +2,16 @@
 reschedule, cancel and the list filters. The rules are in tenant_apps.bookings.services."""
 
 import datetime
-import re
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from careplatform.timeutil import local_datetime, local_day_range
 from tenant_apps.accounts.models import User
-from tenant_apps.api.fields import Boolean, ObjectId, Text
+from tenant_apps.api.fields import Boolean, IsoDate, LocalTime, ObjectId, Text
 from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
@@ -141,32 +139,6 @@ class AwareDateTimeField(serializers.DateTimeField):
                 )
             )
         return super().enforce_timezone(value)
-
-
-@extend_schema_field({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
-class IsoDate(serializers.DateField):
-    """YYYY-MM-DD and nothing else (Python would also read 20260504 or 2026-W19-1)."""
-
-    SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str) or not self.SHAPE.match(value):
-            self.fail("invalid", format="YYYY-MM-DD")
-        return super().to_internal_value(value)
-
-
-@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"})
-class LocalTime(serializers.TimeField):
-    """A Swedish wall-clock time, HH:MM or HH:MM:SS, without an offset (the date says which
-    offset applies)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
-
-    def to_internal_value(self, value):
-        if not isinstance(value, str):
-            self.fail("invalid", format="HH:MM")
-        return super().to_internal_value(value)
 
 
 class StartTimeSerializer(serializers.Serializer):

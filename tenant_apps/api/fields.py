@@ -3,10 +3,14 @@ converted (DRF would take 12 for "12", "yes" for true, "7" for an id), so that t
 types are the truth. Text is refused with a NUL character (PostgreSQL cannot store it) and, where
 it may not be blank, when it is only whitespace; the schema says both with a pattern.
 
-Query parameters are strings on the wire and keep DRF's own fields.
+Query parameters are strings on the wire: their numbers keep DRF's fields; dates are IsoDate in
+bodies and queries alike.
 """
 
+import re
+
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 # ECMA-262 patterns (OpenAPI) that mean what DRF checks: no NUL; and, for text that may not be
@@ -59,6 +63,32 @@ class ObjectId(serializers.PrimaryKeyRelatedField):
         if type(data) is not int:
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+@extend_schema_field({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+class IsoDate(serializers.DateField):
+    """YYYY-MM-DD and nothing else (Python would also read 20260504 or 2026-W19-1)."""
+
+    SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str) or not self.SHAPE.match(value):
+            self.fail("invalid", format="YYYY-MM-DD")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"})
+class LocalTime(serializers.TimeField):
+    """A Swedish wall-clock time, HH:MM or HH:MM:SS, without an offset (the date says which
+    offset applies)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
+
+    def to_internal_value(self, value):
+        if not isinstance(value, str):
+            self.fail("invalid", format="HH:MM")
+        return super().to_internal_value(value)
 
 
 class TextSchema(OpenApiSerializerFieldExtension):

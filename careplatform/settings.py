@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "careplatform.i18n.PreferredLanguageMiddleware",
+    "careplatform.middleware.RefuseNulInQueryMiddleware",
     "tenant_apps.accounts.middleware.ConsentRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -273,7 +274,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.api.permissions.ConsentGiven"],
     # JSON only: the browsable API needs inline scripts, which the CSP refuses; see /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["tenant_apps.api.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "tenant_apps.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from careplatform.timeutil import local_datetime
+from careplatform.timeutil import local_datetime, local_day_range
 from tenant_apps.accounts.models import User
+from tenant_apps.api.fields import Boolean, IsoDate, LocalTime, ObjectId, Text
 from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.access import shown_participants
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
@@ -187,8 +188,8 @@ class StartTimeSerializer(serializers.Serializer):
     where a time that does not exist on a DST day is refused."""
 
     starts_at = AwareDateTimeField(required=False, allow_null=True)
-    date = serializers.DateField(required=False, help_text="Local date (Europe/Stockholm)")
-    time = serializers.TimeField(required=False, help_text="Local time, HH:MM (Europe/Stockholm)")
+    date = IsoDate(required=False, help_text="Local date (Europe/Stockholm)")
+    time = LocalTime(required=False, help_text="Local time, HH:MM (Europe/Stockholm)")
 
     def validate(self, attrs: dict) -> dict:
         day, time = attrs.pop("date", None), attrs.pop("time", None)
@@ -204,38 +205,48 @@ class StartTimeSerializer(serializers.Serializer):
         try:
             attrs["starts_at"] = local_datetime(day, time)
         except DjangoValidationError as error:
-            raise serializers.ValidationError({"time": error.messages}) from None
+            messages = error.messages
+            if error.code == "ambiguous_time":
+                messages = [_ambiguous(day, time)]
+            raise serializers.ValidationError({"time": messages}) from None
         return attrs
+
+
+def _ambiguous(day: datetime.date, time: datetime.time) -> str:
+    """Which one? Through the API the answer is the offset."""
+    at = datetime.datetime.combine(day, time.replace(tzinfo=None)).isoformat()
+    return _(
+        "Tiden %(time)s finns två gånger den natten (klockan ställs tillbaka till vintertid). "
+        "Ange vilken du menar som starts_at med förskjutning: %(at)s+02:00 (sommartid) eller "
+        "%(at)s+01:00 (vintertid)."
+    ) % {"time": time.strftime("%H:%M"), "at": at}
 
 
 class PatientSpecSerializer(serializers.Serializer):
     personnummer = PersonnummerField(max_length=13)
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
+    first_name = Text(max_length=100)
+    last_name = Text(max_length=100)
     mobile = MobileField(max_length=20)
 
 
 class InviteSerializer(StartTimeSerializer):
     """Bjud in till besök (patients) or Bjud in intern vårdpersonal (a colleague)."""
 
-    clinician = serializers.PrimaryKeyRelatedField(
+    clinician = ObjectId(
         queryset=User.objects.all(),
         required=False,
         help_text="Admins: the clinician the booking is for (default: the visit type's)",
     )
-    visit_type = serializers.PrimaryKeyRelatedField(queryset=VisitType.objects.all())
+    visit_type = ObjectId(queryset=VisitType.objects.all())
     patients = PatientSpecSerializer(many=True, required=False, default=list)
-    colleague = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, allow_null=True
-    )
-    instant = serializers.BooleanField(
-        default=False, help_text="Boka nu: the visit starts now, no confirmation needed"
-    )
-    message = serializers.CharField(
+    colleague = ObjectId(queryset=User.objects.all(), required=False, allow_null=True)
+    instant = Boolean(default=False, help_text="Boka nu: the visit starts now, no confirmation")
+    message = Text(
         required=False,
         allow_blank=True,
         default="",
-        help_text=f"Shown to the patient after login; at most {MESSAGE_MAX_LENGTH} characters",
+        max_length=MESSAGE_MAX_LENGTH,
+        help_text="Shown to the patient after login",
     )
 
     def validate(self, attrs: dict) -> dict:
@@ -250,7 +261,7 @@ class RescheduleSerializer(StartTimeSerializer):
 
 
 class CancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(
+    reason = Text(
         max_length=500,
         required=False,
         allow_blank=True,
@@ -264,14 +275,14 @@ class BookingFilterSerializer(serializers.Serializer):
     both inclusive."""
 
     status = serializers.ChoiceField(choices=BookingStatus.choices, required=False)
-    to = serializers.DateField(required=False)
+    to = IsoDate(required=False, help_text="Not before `from`")
     clinician = serializers.IntegerField(
         required=False, help_text="Admins: only this clinician's bookings"
     )
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
-        fields["from"] = serializers.DateField(required=False)  # a keyword in Python
+        fields["from"] = IsoDate(required=False)  # a keyword in Python
         return fields
 
     def validate(self, attrs: dict) -> dict:
@@ -282,9 +293,4 @@ class BookingFilterSerializer(serializers.Serializer):
 
     def time_range(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         """[start of `from`, start of the day after `to`) in local time."""
-        start, end = self.validated_data.get("from"), self.validated_data.get("to")
-        midnight = datetime.time(0, 0)
-        return (
-            local_datetime(start, midnight) if start else None,
-            local_datetime(end + datetime.timedelta(days=1), midnight) if end else None,
-        )
+        return local_day_range(self.validated_data.get("from"), self.validated_data.get("to"))

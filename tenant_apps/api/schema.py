@@ -1,5 +1,5 @@
 """The OpenAPI schema's error responses, so clients know what a refusal looks like: 400 names
-the fields, 401/403/404 carry {"detail", "code"}."""
+the fields, 401/403/404 carry {"detail", "code"}. Every operation may answer 400."""
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
@@ -23,12 +23,14 @@ class ValidationErrorSerializer(serializers.Serializer):
 class ApiAutoSchema(AutoSchema):
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
-        errors = {}
-        if self.method != "GET" or self._validates_query():
-            errors["400"] = (
+        # Every operation: a NUL character in any query parameter is refused
+        # (careplatform.middleware), and so are invalid parameters and bodies.
+        errors = {
+            "400": (
                 ValidationErrorSerializer,
-                "Refused: the fields are named, or a detail says why.",
+                "Refused: the fields (or query parameters) are named, or a detail says why.",
             )
+        }
         if not any(isinstance(p, AllowAny) for p in self.view.get_permissions()):
             errors["401"] = (ErrorSerializer, "Not logged in, or an invalid or revoked API key.")
             errors["403"] = (
@@ -37,10 +39,9 @@ class ApiAutoSchema(AutoSchema):
             )
         if "{id}" in self.path:
             errors["404"] = (ErrorSerializer, "No such object at this provider.")
+        elif self._is_list_view():
+            errors["404"] = (ErrorSerializer, "A page past the last one.")
         for code, (serializer, description) in errors.items():
             response = OpenApiResponse(serializer, description=description)
             responses.setdefault(code, self._get_response_for_code(response, code))
         return responses
-
-    def _validates_query(self) -> bool:
-        return self._is_list_view() and hasattr(self.view, "filter_serializer")

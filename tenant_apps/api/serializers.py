@@ -6,7 +6,14 @@ from rest_framework import serializers
 
 from careplatform.validators import normalize_mobile, normalize_personnummer
 from tenant_apps.accounts.models import Language, User
-from tenant_apps.profiles.models import VisitKind, VisitType
+from tenant_apps.api.fields import Boolean, Email, Integer, Text
+from tenant_apps.profiles.models import (
+    MAX_DURATION,
+    MAX_GROUP_PATIENTS,
+    MIN_DURATION,
+    VisitKind,
+    VisitType,
+)
 
 PERSON_FIELDS = ("first_name", "last_name", "mobile", "email", "language")
 
@@ -18,15 +25,21 @@ def _normalized(normalize, value: str) -> str:
         raise serializers.ValidationError(error.messages) from None
 
 
-class PersonnummerField(serializers.CharField):
-    """Accepts 10 or 12 digits with or without separator; stored and shown as 12 digits."""
+class PersonnummerField(Text):
+    """Accepts 10 or 12 digits with or without separator; stored and shown as 12 digits. The
+    check digit and the date are checked beyond the pattern."""
+
+    pattern = r"^(\d{6}|\d{8})[-+]?\d{4}$"
 
     def to_internal_value(self, data) -> str:
         return _normalized(normalize_personnummer, super().to_internal_value(data))
 
 
-class MobileField(serializers.CharField):
-    """Swedish numbers may be written as 070-123 45 67; stored and shown as E.164."""
+class MobileField(Text):
+    """Swedish numbers may be written as 070-123 45 67; stored and shown as E.164. Whether the
+    number exists and is a mobile number is checked beyond the pattern."""
+
+    pattern = r"^\+?[0-9][0-9 ()-]{5,19}$"
 
     def to_internal_value(self, data) -> str:
         return _normalized(normalize_mobile, super().to_internal_value(data))
@@ -35,10 +48,10 @@ class MobileField(serializers.CharField):
 class PersonSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     personnummer = serializers.CharField(read_only=True)
-    first_name = serializers.CharField(max_length=100)
-    last_name = serializers.CharField(max_length=100)
+    first_name = Text(max_length=100)
+    last_name = Text(max_length=100)
     mobile = MobileField(max_length=20)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = Email(required=False)
     language = serializers.ChoiceField(choices=Language.choices, default=Language.SWEDISH)
     is_active = serializers.BooleanField(read_only=True)
 
@@ -50,8 +63,8 @@ class PersonSerializer(serializers.Serializer):
 class StaffMemberSerializer(PersonSerializer):
     """A clinician or admin. The personnummer is their BankID identity and stays."""
 
-    is_admin = serializers.BooleanField(default=False)
-    is_clinician = serializers.BooleanField(default=False)
+    is_admin = Boolean(default=False)
+    is_clinician = Boolean(default=False)
 
 
 class NewStaffMemberSerializer(StaffMemberSerializer):
@@ -73,6 +86,8 @@ class ColleagueSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.ModelSerializer):
+    email = Email(read_only=True)
+
     class Meta:
         model = User
         fields = [
@@ -93,10 +108,8 @@ class MeSerializer(serializers.ModelSerializer):
 class ProfileSerializer(serializers.Serializer):
     """Min profil → Konsultation (manual 2.1)."""
 
-    title = serializers.CharField(
-        max_length=100, allow_blank=True, help_text="Professional title (yrkestitel)"
-    )
-    description = serializers.CharField(max_length=2000, allow_blank=True, default="")
+    title = Text(max_length=100, allow_blank=True, help_text="Professional title (yrkestitel)")
+    description = Text(max_length=2000, allow_blank=True, default="")
     booking_enabled = serializers.BooleanField(read_only=True)
 
 
@@ -112,13 +125,18 @@ class VisitTypeSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     clinician = serializers.IntegerField(source="clinician_id", read_only=True)
-    title = serializers.CharField(max_length=100)
-    duration_minutes = serializers.IntegerField(help_text="Minutes, 5–240")
+    title = Text(max_length=100)
+    duration_minutes = Integer(
+        min_value=MIN_DURATION, max_value=MAX_DURATION, help_text="Minutes, 5–240"
+    )
     kind = serializers.ChoiceField(choices=VisitKind.choices)
-    max_patients = serializers.IntegerField(
+    max_patients = Integer(
         required=False,
         allow_null=True,
-        help_text="Group visit (video_group): 2–3; a 1-1 video visit: always 1",
+        min_value=1,
+        max_value=MAX_GROUP_PATIENTS,
+        help_text="Group visit (video_group): 2–3; a 1-1 video visit: always 1 (what is sent "
+        "is ignored)",
     )
     is_active = serializers.BooleanField(read_only=True)
 
@@ -128,3 +146,11 @@ class VisitTypeSerializer(serializers.Serializer):
         fields = {name: getattr(current, name) for name in names} if current else {}
         fields.update(self.validated_data)
         return fields
+
+
+class VisitTypeFilterSerializer(serializers.Serializer):
+    """Query parameters of the visit-type list."""
+
+    clinician = serializers.IntegerField(
+        required=False, help_text="Only this clinician's visit types"
+    )

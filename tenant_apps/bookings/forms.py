@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.forms import MobileField, PersonnummerField
-from careplatform.timeutil import local_datetime
+from careplatform.timeutil import SUMMER_TIME, WINTER_TIME, local_datetime, local_day_range
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, PatientSpec
 from tenant_apps.profiles.models import MAX_GROUP_PATIENTS, VisitType
@@ -25,6 +25,18 @@ class WhenForm(forms.Form):
         label=_("Tid"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     instant = forms.BooleanField(label=_("Boka nu (mötet börjar direkt)"), required=False)
+    # Asked only for a time that occurs twice (the night clocks go back).
+    fold = forms.TypedChoiceField(
+        label=_("Vilken av de två gångerna?"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[
+            ("", "–"),
+            (SUMMER_TIME, _("Sommartid (första gången, UTC+2)")),
+            (WINTER_TIME, _("Vintertid (andra gången, UTC+1)")),
+        ],
+    )
 
     def clean(self):
         data = super().clean()
@@ -33,11 +45,22 @@ class WhenForm(forms.Form):
             return data
         if not data.get("date") or not data.get("time"):
             raise ValidationError(_("Ange datum och tid, eller välj Boka nu."))
+        self._set_start(data)
+        return data
+
+    def _set_start(self, data: dict) -> None:
         try:
-            data["starts_at"] = local_datetime(data["date"], data["time"])
+            data["starts_at"] = local_datetime(data["date"], data["time"], fold=data.get("fold"))
         except ValidationError as exc:
             self.add_error("time", exc)
-        return data
+
+    @property
+    def asks_fold(self) -> bool:
+        """Whether the page shows the summer/winter time choice: after an ambiguous time."""
+        refused = self.errors.as_data().get("time", []) if self.is_bound else []
+        return any(error.code == "ambiguous_time" for error in refused) or bool(
+            self.is_bound and self.data.get(self.add_prefix("fold"))
+        )
 
 
 class InviteForm(WhenForm):
@@ -117,10 +140,7 @@ class RescheduleForm(WhenForm):
         data = forms.Form.clean(self)
         if not data.get("date") or not data.get("time"):
             raise ValidationError(_("Ange nytt datum och ny tid."))
-        try:
-            data["starts_at"] = local_datetime(data["date"], data["time"])
-        except ValidationError as exc:
-            self.add_error("time", exc)
+        self._set_start(data)
         return data
 
 
@@ -146,11 +166,4 @@ class BookingFilterForm(forms.Form):
         self.fields["clinician"].queryset = clinicians
 
     def range_utc(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
-        start = end = None
-        if self.cleaned_data.get("date_from"):
-            start = local_datetime(self.cleaned_data["date_from"], datetime.time(0, 0))
-        if self.cleaned_data.get("date_to"):
-            end = local_datetime(
-                self.cleaned_data["date_to"] + datetime.timedelta(days=1), datetime.time(0, 0)
-            )
-        return start, end
+        return local_day_range(self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to"))

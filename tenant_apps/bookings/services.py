@@ -15,6 +15,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from careplatform import clock
+from careplatform.timeutil import local
 from careplatform.validators import format_personnummer, normalize_mobile, normalize_personnummer
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import may_edit_patients, update_patient
@@ -35,6 +36,7 @@ from tenants.models import CareProvider
 from tenants.tasks import enqueue_for_provider
 
 MESSAGE_MAX_LENGTH = 500
+BOOKING_HORIZON_YEARS = 2
 OVERLAP_MESSAGE = _("Tiden krockar med en annan bokning för vårdpersonalen.")
 
 
@@ -203,7 +205,17 @@ def _check_visit_type(visit_type: VisitType, clinician: User) -> None:
         raise ValidationError({"visit_type": _("Välj ett av vårdpersonalens aktiva besök.")})
 
 
+def booking_horizon(now: datetime.datetime | None = None) -> datetime.datetime:
+    """The latest start a booking may have: two years from now (29 February → 28 February)."""
+    now = now or clock.now()
+    try:
+        return now.replace(year=now.year + BOOKING_HORIZON_YEARS)
+    except ValueError:
+        return now.replace(year=now.year + BOOKING_HORIZON_YEARS, day=28)
+
+
 def _start_time(starts_at: datetime.datetime | None, instant: bool) -> datetime.datetime:
+    """Checked before anything is computed from the start (its end, texts, reminders)."""
     now = clock.now()
     if instant:
         return now
@@ -211,7 +223,17 @@ def _start_time(starts_at: datetime.datetime | None, instant: bool) -> datetime.
         raise ValidationError({"starts_at": _("Ange datum och tid, eller välj Boka nu.")})
     if starts_at <= now:
         raise ValidationError({"starts_at": _("Tiden har redan passerat. Välj en tid framåt.")})
-    return starts_at
+    latest = booking_horizon(now)
+    if starts_at > latest:
+        raise ValidationError(
+            {
+                "starts_at": _("Besök kan bokas högst två år framåt, senast %(date)s.")
+                % {"date": local(latest).date().isoformat()}
+            }
+        )
+    # In UTC from here on: adding the duration to a Swedish wall-clock time would make a
+    # visit across the autumn night an hour longer (02:30 + 30 min is 03:00 an hour later).
+    return starts_at.astimezone(datetime.UTC)
 
 
 def _check_message(message: str) -> str:

@@ -70,6 +70,11 @@ def _show_errors(form, exc: ValidationError) -> None:
         form.add_error(target if target in form.fields else None, errors)
 
 
+def _status(form) -> int:
+    """A refused form is shown again with its errors, as a 400."""
+    return 400 if form.is_bound and form.errors else 200
+
+
 @role_required("admin", "clinician")
 def booking_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -133,7 +138,9 @@ def invite(request: HttpRequest) -> HttpResponse:
             for notice in services.kept_details(booking, patients):
                 messages.info(request, notice)
             return redirect("booking-detail", pk=booking.pk)
-    return render(request, "bookings/invite.html", {"form": form, "blockers": blockers})
+    return render(
+        request, "bookings/invite.html", {"form": form, "blockers": blockers}, status=_status(form)
+    )
 
 
 @role_required("admin", "clinician")
@@ -160,7 +167,8 @@ def invite_colleague(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Kollegan är inbjuden."))
             return redirect("booking-detail", pk=booking.pk)
-    return render(request, "bookings/invite_colleague.html", {"form": form, "blockers": blockers})
+    context = {"form": form, "blockers": blockers}
+    return render(request, "bookings/invite_colleague.html", context, status=_status(form))
 
 
 def _may_manage(user: User, booking: Booking) -> bool:
@@ -168,7 +176,10 @@ def _may_manage(user: User, booking: Booking) -> bool:
 
 
 @role_required("admin", "clinician", "patient")
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(
+    request: HttpRequest, pk: int, reschedule_form: RescheduleForm | None = None
+) -> HttpResponse:
+    """The booking; `reschedule_form` is a refused new time, shown with its errors (400)."""
     booking = get_booking_for_user(request.user, pk)
     status = services.effective_status(booking)
     manage = _may_manage(request.user, booking) and status in (
@@ -184,9 +195,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "participants": participants,
         "others_count": len(everyone) - len(participants),
         "manage": manage,
-        "reschedule_form": RescheduleForm(
-            initial={"date": local_start.date(), "time": local_start.time()}
-        ),
+        "reschedule_form": reschedule_form
+        or RescheduleForm(initial={"date": local_start.date(), "time": local_start.time()}),
         "cancel_form": CancelForm(),
         "mine": booking.participants.filter(user=request.user).first(),
         "can_be_held": services.can_be_held(booking),
@@ -195,7 +205,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         if _may_manage(request.user, booking)
         else [],
     }
-    return render(request, "bookings/detail.html", context)
+    return render(request, "bookings/detail.html", context, status=400 if reschedule_form else 200)
 
 
 @role_required("admin", "clinician")
@@ -216,9 +226,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Besöket har fått ny tid."))
             return redirect("booking-detail", pk=pk)
-    for error in form.errors.values():
-        messages.error(request, " ".join(error))
-    return redirect("booking-detail", pk=pk)
+    return detail(request, pk, reschedule_form=form)
 
 
 @role_required("admin", "clinician")

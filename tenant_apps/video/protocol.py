@@ -4,14 +4,17 @@ Only these shapes pass, with nothing extra in them; everything else is dropped (
 the consumer). Limits keep one page from flooding the others.
 """
 
-import json
 import re
 import time
 from typing import Any
 
+from careplatform import jsonbounds
+
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SDP_CHARS = 60_000
 MAX_CANDIDATE_CHARS = 1_000
+# The deepest message (signal → data → candidate) nests 3 levels.
+MAX_DEPTH = 8
 # Token bucket per connection: bursts of trickle ICE pass, floods do not.
 RATE_PER_SECOND = 30.0
 BURST = 100
@@ -115,7 +118,9 @@ def parse(text: str | None) -> dict:
     if len(text) > MAX_MESSAGE_BYTES or len(text.encode()) > MAX_MESSAGE_BYTES:
         raise Dropped("oversized")
     try:
-        message = json.loads(text)
+        message = jsonbounds.loads(text, MAX_DEPTH)
+    except jsonbounds.TooDeep:
+        raise Dropped("too_deep") from None
     except ValueError:
         raise Dropped("malformed") from None
     if not isinstance(message, dict) or message.get("type") not in PARSERS:

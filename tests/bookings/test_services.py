@@ -258,6 +258,13 @@ def test_time_that_does_not_exist_on_the_dst_day_is_refused():
     assert local_datetime(
         datetime.date(2027, 3, 28), datetime.time(3, 30)
     ).utcoffset() == datetime.timedelta(hours=2)
-    assert local_datetime(
-        datetime.date(2027, 10, 31), datetime.time(2, 30)
-    ).utcoffset() == datetime.timedelta(hours=2)
+
+
+def test_time_that_occurs_twice_on_the_autumn_night_needs_saying_which():
+    day, time = datetime.date(2027, 10, 31), datetime.time(2, 30)
+    with pytest.raises(ValidationError, match="två gånger") as refused:
+        local_datetime(day, time)
+    assert refused.value.code == "ambiguous_time"
+    offsets = [local_datetime(day, time, fold=fold).utcoffset() for fold in (0, 1)]
+    assert offsets == [datetime.timedelta(hours=2), datetime.timedelta(hours=1)]
+    assert local_datetime(day, datetime.time(3, 0)).utcoffset() == datetime.timedelta(hours=1)

@@ -75,7 +75,7 @@ def test_bad_invite_shows_the_error_next_to_the_field_and_stores_nothing(
 ):
     client = logged_in(ready.clinician, ready)
     response = client.post("/bokningar/ny/", invite_form(ready, **overrides))
-    assert response.status_code == 200
+    assert response.status_code == 400
     errors = " ".join(response.context["form"].errors.get(field, []))
     assert errors and message in errors
     assert not Booking.objects.exists() and not BookingEvent.objects.exists()

@@ -8,7 +8,6 @@ is an ordinary form.
 import base64
 import binascii
 import ipaddress
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from careplatform import jsonbounds
 from careplatform.bankid.simulator import store
 from careplatform.bankid.simulator.store import AppRefused, SimulatorError
 from careplatform.validators import format_personnummer, normalize_personnummer
@@ -52,7 +52,7 @@ def bankid_error(error_code: str, details: str, status: int | None = None) -> Js
 
 def _json_body(request: HttpRequest) -> dict[str, Any]:
     try:
-        body = json.loads(request.body)
+        body = jsonbounds.loads(request.body)
     except (ValueError, UnicodeDecodeError):
         raise SimulatorError("invalidParameters", "Invalid JSON in request body") from None
     if not isinstance(body, dict):

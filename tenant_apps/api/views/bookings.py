@@ -72,7 +72,8 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """The bookings the caller may see, by start time; `status` is the effective status
         (an unconfirmed booking whose start has passed is expired)."""
-        filters = self.filter_serializer(data=request.query_params)
+        # A plain dict: an empty `to=` is refused, not taken as absent.
+        filters = self.filter_serializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         bookings = _filtered(visible_bookings(request.user), filters, request.user)
         page = self.paginate_queryset(access.presented(bookings))

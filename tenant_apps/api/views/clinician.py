@@ -2,7 +2,7 @@
 (manual 2.3): a clinician's own; admins may read every clinician's."""
 
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -18,6 +18,7 @@ from tenant_apps.api.serializers import (
     BookingFunctionSerializer,
     MeSerializer,
     ProfileSerializer,
+    VisitTypeFilterSerializer,
     VisitTypeSerializer,
 )
 from tenant_apps.api.views.base import IdLookup, Pages
@@ -97,6 +98,7 @@ class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
     # Reading: clinicians their own, admins anyone's. Writing: clinicians, their own.
     permission_classes = [ConsentGiven, StaffReadsClinicianWrites]
     serializer_class = VisitTypeSerializer
+    filter_serializer = VisitTypeFilterSerializer
     pagination_class = Pages
 
     def _own(self, pk: int) -> VisitType:
@@ -107,19 +109,14 @@ class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
             )
         return visit_type
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "clinician", int, required=False, description="Only this clinician's visit types"
-            )
-        ]
-    )
+    @extend_schema(parameters=[VisitTypeFilterSerializer])
     def list(self, request: Request) -> Response:
         """Clinicians: their own visit types. Admins: every clinician's."""
         visit_types = access.visible_visit_types(request.user)
-        clinician = request.query_params.get("clinician", "")
-        if clinician.isdigit():
-            visit_types = visit_types.filter(clinician_id=int(clinician))
+        filters = VisitTypeFilterSerializer(data=request.query_params.dict())
+        filters.is_valid(raise_exception=True)
+        if "clinician" in filters.validated_data:
+            visit_types = visit_types.filter(clinician_id=filters.validated_data["clinician"])
         page = self.paginate_queryset(visit_types)
         return self.get_paginated_response(VisitTypeSerializer(page, many=True).data)
 

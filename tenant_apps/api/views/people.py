@@ -20,6 +20,7 @@ from tenant_apps.accounts.services import (
 )
 from tenant_apps.administration import services as admin_tool
 from tenant_apps.api import access
+from tenant_apps.api.fields import NO_NUL
 from tenant_apps.api.permissions import ConsentGiven, IsAdmin, IsStaff, StaffReadsAdminWrites
 from tenant_apps.api.serializers import (
     ColleagueSerializer,
@@ -31,7 +32,10 @@ from tenant_apps.api.views.base import IdLookup, Pages
 from tenant_apps.audit.services import record_access
 
 SEARCH = OpenApiParameter(
-    "search", str, description="Name, personnummer, mobile number or e-mail", required=False
+    "search",
+    {"type": "string", "pattern": NO_NUL},
+    description="Name, personnummer, mobile number or e-mail",
+    required=False,
 )
 
 

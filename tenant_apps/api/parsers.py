@@ -1,0 +1,29 @@
+"""The API's JSON parser: DRF's, with the nesting bounded (careplatform.jsonbounds)."""
+
+import codecs
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework import parsers, serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.utils.json import strict_constant
+
+from careplatform import jsonbounds
+
+
+class JSONParser(parsers.JSONParser):
+    def parse(self, stream, media_type=None, parser_context=None):
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = codecs.getreader(encoding)(stream).read()
+            parse_constant = strict_constant if self.strict else None
+            return jsonbounds.loads(text, parse_constant=parse_constant)
+        except jsonbounds.TooDeep as error:
+            message = _("JSON-datan är nästlad i fler än %(max)d nivåer.") % {
+                "max": error.max_depth
+            }
+            if error.field is None:
+                raise ParseError(message) from None
+            raise serializers.ValidationError({error.field: [message]}) from None
+        except ValueError as exc:
+            raise ParseError(_("Ogiltig JSON: %(error)s") % {"error": exc}) from None

@@ -26,7 +26,7 @@ def group_booking(cast):
         visit_type=cast.group,
         provider=cast.provider,
         patients=[
-            patient_spec(personnummer=cast.patient.personnummer, mobile="0701234501"),
+            patient_spec(personnummer=cast.patient.personnummer, mobile=cast.patient.mobile),
             patient_spec(2, mobile="0701234502"),
         ],
         starts_at=in_days(2),
@@ -47,7 +47,7 @@ def test_staff_see_every_message_with_its_number_and_status(ready, api):
         body = api(user).get(f"{BOOKINGS}{booking.pk}/").json()
         shown = [(m["kind"], m["recipient"], m["status"]) for m in body["sms"]]
         assert shown == [
-            ("invited", "+46701234501", "delivered"),
+            ("invited", "+46702223344", "delivered"),
             ("invited", "+46701234502", "sent"),
         ]
         changed = [datetime.datetime.fromisoformat(m["updated_at"]) for m in body["sms"]]
@@ -61,12 +61,12 @@ def test_a_patient_sees_only_their_own_message_and_no_other_number(ready, api):
     response = api(ready.patient).get(f"{BOOKINGS}{booking.pk}/")
     body = response.json()
     assert [(m["kind"], m["recipient"], m["status"]) for m in body["sms"]] == [
-        ("invited", "+46701234501", "sent")
+        ("invited", "+46702223344", "sent")
     ]
     assert "0701234502" not in response.content.decode()
     assert "+46701234502" not in response.content.decode()
     listed = api(ready.patient).get(BOOKINGS).json()["results"]
-    assert [m["recipient"] for m in listed[0]["sms"]] == ["+46701234501"]
+    assert [m["recipient"] for m in listed[0]["sms"]] == ["+46702223344"]
 
 
 def test_the_list_shows_statuses_and_a_failed_message(ready, api):

@@ -18,6 +18,7 @@ from django import db
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_q.cluster import Cluster
+from django_q.conf import Conf
 from django_q.tasks import async_task
 from redis.exceptions import RedisError
 
@@ -142,7 +143,7 @@ def stop_cluster(cluster: Cluster) -> None:
     if sentinel is None or not sentinel.is_alive():
         return
     cluster.stop_event.set()
-    sentinel.join(timeout=int(settings.Q_CLUSTER["timeout"]) + 10)
+    sentinel.join(timeout=(Conf.TIMEOUT or 60) + 10)
     if sentinel.is_alive():
         log.error("The worker cluster did not stop in time; killing it")
         sentinel.kill()

@@ -13,7 +13,7 @@ import pytest
 import redis
 
 from careplatform.devserver import Supervised
-from tests.support import ROOT, free_port, port_in_use, wait_for
+from tests.support import ROOT, alive, free_port, port_in_use, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -54,7 +54,7 @@ class MakeRun:
         """The server (`uvicorn`) or worker (`run_worker`) started by the runner."""
         runner = next(p for p in self.children() if "careplatform.devserver" in _cmdline(p))
         for child in runner.children():
-            if any(marker in part for part in _cmdline(child)) and _alive(child.pid):
+            if any(marker in part for part in _cmdline(child)) and alive(child.pid):
                 return child
         return None
 
@@ -79,7 +79,7 @@ class MakeRun:
 
     def all_gone(self) -> bool:
         # Embedded servers daemonise out of the tree; they are found by their data directory.
-        leftovers = [pid for pid in self.process_tree if _alive(pid)]
+        leftovers = [pid for pid in self.process_tree if alive(pid)]
         leftovers += [p.pid for p in psutil.process_iter() if _mentions(p, str(self.tmp_path))]
         return not leftovers
 
@@ -131,7 +131,7 @@ def test_make_run_starts_a_crashed_server_or_worker_again(tmp_path):
         assert cluster  # the django-q2 sentinel, its workers, monitor and pusher
         worker.kill()
         # The old cluster dies with its worker: never two clusters at once.
-        wait_for(lambda: not any(_alive(p.pid) for p in cluster), timeout=15)
+        wait_for(lambda: not any(alive(p.pid) for p in cluster), timeout=15)
         new_worker = wait_for(lambda: run.program("run_worker"), timeout=30)
         assert new_worker.pid != worker.pid
         # The new worker's own heartbeat is what /healthz sees. (This client stays connected
@@ -186,11 +186,4 @@ def _mentions(process: psutil.Process, text: str) -> bool:
             text in part for part in process.cmdline()
         )
     except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return False
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
-    except psutil.NoSuchProcess:
         return False

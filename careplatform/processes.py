@@ -5,6 +5,9 @@ would leave its cluster sending SMS beside the one its supervisor starts. On Lin
 sends a child a signal of our choice when its parent dies (prctl PR_SET_PDEATHSIG); the signal
 survives exec, so it also works for `subprocess.Popen(preexec_fn=...)`. Elsewhere these helpers
 do nothing.
+
+The kernel ties the signal to the thread that forked: start children from a thread that lives as
+long as the process (the main thread, as run_worker and django-q2's sentinel do).
 """
 
 import ctypes

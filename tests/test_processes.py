@@ -2,6 +2,7 @@
 running against the test database."""
 
 import json
+import os
 import socket
 import uuid
 
@@ -19,7 +20,7 @@ from tenants.models import ProviderStatus
 from tenants.provisioning import set_provider_status
 from tenants.tasks import HEARTBEAT_KEY, enqueue_for_provider, record_heartbeat
 from tests.jobs import read_report
-from tests.support import wait_for
+from tests.support import Worker, alive, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -176,3 +177,35 @@ def test_healthz_answers_503_when_no_heartbeat_was_ever_seen(client, alfa):
     response = client.get("/healthz", HTTP_HOST=alfa.host)
     assert response.status_code == 503
     assert response.json()["failed"] == ["worker"]
+
+
+def own_queue() -> str:
+    return f"{os.environ.get('Q_CLUSTER_NAME', 'cptest')}-{uuid.uuid4().hex[:8]}"
+
+
+# The cluster: django-q2's sentinel, Q_WORKERS worker processes, its monitor and its pusher.
+CLUSTER_SIZE = 5
+
+
+def test_killing_the_worker_takes_its_whole_cluster_along(django_db_setup):
+    worker = Worker(Q_CLUSTER_NAME=own_queue(), Q_WORKERS="2")
+    try:
+        cluster = worker.cluster(CLUSTER_SIZE)
+        worker.popen.kill()  # SIGKILL: no clean-up code of the worker runs
+        worker.popen.wait()
+        wait_for(lambda: not any(alive(p.pid) for p in cluster), timeout=15)
+    finally:
+        worker.stop()
+
+
+def test_worker_whose_cluster_died_exits_non_zero_and_leaves_nothing_behind(django_db_setup):
+    worker = Worker(Q_CLUSTER_NAME=own_queue(), Q_WORKERS="2")
+    try:
+        cluster = worker.cluster(CLUSTER_SIZE)
+        [sentinel] = [p for p in cluster if p.ppid() == worker.popen.pid]
+        sentinel.kill()
+        assert worker.popen.wait(timeout=60) != 0  # a supervisor starts a new one
+        wait_for(lambda: not any(alive(p.pid) for p in cluster), timeout=15)
+        assert "the worker cluster stopped" in worker.log()
+    finally:
+        worker.stop()

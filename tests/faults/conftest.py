@@ -1,0 +1,178 @@
+"""A whole platform on private PostgreSQL and Redis servers: one provider, a live ASGI server
+and a worker sending SMS to a fake 46elks. The tests stop and start the servers underneath.
+
+The test process works in the private database too (its default connection points there for
+the module), so bookings are made with the same services as everywhere else. Its after-commit
+hand-off of booking events is switched off: the worker finds the events by itself (its
+lost-event pass), which keeps the test process away from the private Redis.
+"""
+
+import contextlib
+import datetime
+import itertools
+import os
+import tempfile
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import dj_database_url
+import psycopg
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connections
+from django_tenants.utils import schema_context
+
+from careplatform import clock
+from careplatform.sms.fake_gateway import FakeElks46
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings import services as bookings
+from tenant_apps.bookings.models import Booking
+from tenant_apps.profiles import services as profiles
+from tenants.models import CareProvider
+from tenants.provisioning import ProvisionRequest, ensure_template, provision_provider
+from tests.faults.servers import PostgresServer, RedisServer
+from tests.support import LiveServer, Worker, personnummer
+
+SUBDOMAIN = "felprov"
+ADMIN_PNR = personnummer("19640404", "004")
+_serials = itertools.count(10)
+
+
+@dataclass
+class Platform:
+    postgres: PostgresServer
+    redis: RedisServer
+    elks: FakeElks46
+    server: LiveServer
+    worker: Worker
+    provider: CareProvider
+
+    def book(self) -> "Made":
+        return book(self.provider)
+
+
+@dataclass
+class Made:
+    booking: Booking
+    mobile: str  # the patient's number as the gateway sees it
+
+
+@contextlib.contextmanager
+def database_at(url: str):
+    """The test process's default connection (and so the DATABASE_URL of the servers and
+    workers it starts) points at `url` for the block."""
+    conn = connections["default"]
+    saved = dict(conn.settings_dict)
+    conn.close()
+    target = dj_database_url.parse(url)
+    conn.settings_dict.update({k: target[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
+    try:
+        yield
+    finally:
+        conn.close()
+        conn.settings_dict.clear()
+        conn.settings_dict.update(saved)
+
+
+def create_database(postgres: PostgresServer, name: str) -> None:
+    with psycopg.connect(
+        host=str(postgres.socket_dir), user="postgres", dbname="postgres", autocommit=True
+    ) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def book(provider: CareProvider) -> Made:
+    """A confirmed visit of a clinician and a patient of their own, made ten minutes ago and
+    starting in 25 minutes: its reminder (30 minutes before) is due now."""
+    serial = next(_serials)
+    mobile = f"+4670555{serial:04d}"
+    starts_at = clock.now() + datetime.timedelta(minutes=25)
+    with (
+        schema_context(provider.schema_name),
+        time_machine.travel(clock.now() - datetime.timedelta(minutes=10), tick=True),
+    ):
+        clinician = User.objects.create_user(
+            personnummer("19700303", f"{serial:03d}"), "Klinik", f"Nr{serial}",
+            mobile="0701112233", is_clinician=True,
+        )  # fmt: skip
+        profiles.update_consultation(clinician, title="Sjuksköterska", description="")
+        visit_type = profiles.create_visit_type(
+            clinician, title="Återbesök", duration_minutes=15, kind="video"
+        )
+        profiles.activate_booking(clinician)
+        booking = bookings.invite(
+            actor=clinician,
+            clinician=clinician,
+            visit_type=visit_type,
+            provider=provider,
+            patients=[
+                bookings.PatientSpec(
+                    personnummer("19800808", f"{serial:03d}"), "Patient", f"Nr{serial}", mobile
+                )
+            ],
+            starts_at=starts_at,
+        )
+    return Made(booking, mobile)
+
+
+def _provider() -> CareProvider:
+    ensure_template()
+    provider = provision_provider(
+        ProvisionRequest(
+            name="Felprovskliniken",
+            subdomain=SUBDOMAIN,
+            admin_personnummer=ADMIN_PNR,
+            admin_name="Frida Felprov",
+            admin_mobile="0709998877",
+        )
+    )
+    CareProvider.objects.filter(pk=provider.pk).update(patient_confirmation_required=False)
+    provider.refresh_from_db()
+    return provider
+
+
+@pytest.fixture(scope="module")
+def platform(django_db_setup, django_db_blocker):
+    with contextlib.ExitStack() as stack:
+        # Not under pytest's base temporary directory: every pytest run on the machine makes
+        # that private to its owner again, and PostgreSQL runs as a user of its own when we
+        # are root.
+        base = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="cp-faults-")))
+        postgres = PostgresServer(base / "postgres")
+        stack.callback(postgres.close)
+        redis = RedisServer(base / "redis")
+        stack.callback(redis.close)
+        create_database(postgres, "careplatform")
+        stack.enter_context(django_db_blocker.unblock())
+        stack.enter_context(database_at(postgres.url("careplatform")))
+        call_command("setup_platform", verbosity=0)
+        provider = _provider()
+        elks = stack.enter_context(FakeElks46())
+        server = LiveServer(REDIS_URL=redis.url, WORKER_HEARTBEAT_MAX_AGE="5")
+        stack.callback(server.stop)
+        worker = Worker(
+            REDIS_URL=redis.url,
+            Q_CLUSTER_NAME=f"{os.environ.get('Q_CLUSTER_NAME', 'cptest')}-{uuid.uuid4().hex[:8]}",
+            WORKER_HEARTBEAT_INTERVAL="1",
+            SMS_BACKEND="elks46",
+            ELKS46_API_URL=elks.url,
+            ELKS46_USERNAME=elks.username,
+            ELKS46_PASSWORD=elks.password,
+            SMS_HTTP_TIMEOUT="2",
+            SMS_LEASE_SECONDS="4",
+            SMS_RECONCILE_DELAY="1",
+            SMS_SWEEP_INTERVAL="0.5",
+            SMS_RECOVERY_INTERVAL="0.5",
+            SMS_RECOVERY_AFTER="0",
+        )
+        stack.callback(worker.stop)
+        yield Platform(postgres, redis, elks, server, worker, provider)
+
+
+@pytest.fixture(autouse=True)
+def _no_hand_off(monkeypatch, django_db_blocker):
+    monkeypatch.setattr(bookings, "enqueue_for_provider", lambda *args, **kwargs: None)
+    with django_db_blocker.unblock():
+        yield

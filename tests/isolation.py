@@ -165,6 +165,14 @@ class Schema:
         get = self._operations(route).get("get", {})
         return {p["name"] for p in get.get("parameters", []) if p["in"] == "query"}
 
+    def operations(self) -> set[tuple[str, str]]:
+        return {
+            (path, method)
+            for path, item in self.paths.items()
+            for method in item
+            if method in (*SAFE, *UNSAFE)
+        }
+
     def problems(self) -> list[str]:
         """Operations no provider route serves; query parameters QUERY_FILL does not know."""
         served = {schema_path(route) for route in walk(settings.ROOT_URLCONF)}

@@ -473,11 +473,13 @@ def _schema(side: Side) -> dict:
 def run_matrix(side: Side, who: isolation.Attacker, target: isolation.Target, routes=None):
     """Every route of the attacker's host with the target's values, every method: what went
     wrong, one line each."""
-    routes = isolation.http_routes(who.host) if routes is None else routes
+    every_route = routes is None
+    routes = isolation.http_routes(who.host) if every_route else routes
     schema = isolation.Schema(_schema(side))
     problems = schema.problems()
     before = target.snapshot()
     body = _hostile_body(side, target)
+    sent, operations = set(), set()
     for route in routes:
         try:
             paths = isolation.filled_paths(route, target)
@@ -486,8 +488,17 @@ def run_matrix(side: Side, who: isolation.Attacker, target: isolation.Target, ro
             continue
         for filled in paths:
             for request in isolation.requests_for(route, filled, target, schema):
+                if request.key in sent:
+                    continue
+                sent.add(request.key)
+                operations.add((isolation.schema_path(route), request.method))
                 outcome = isolation.send(who, request, body, target)
                 problems += isolation.findings(outcome, target, before)
+    if every_route and who.host != PUBLIC_HOST:
+        missing = schema.operations() - operations
+        problems += [
+            f"schema operation {method.upper()} {path} not sent" for path, method in missing
+        ]
     return problems
 
 

@@ -61,7 +61,7 @@ FILL: dict[tuple[str, str], str] = {
 }
 
 # Query parameters of the OpenAPI schema -> the kind of thing they name (None: not an
-# identifier, a harmless fixed value is sent or nothing at all).
+# identifier; left out).
 QUERY_FILL: dict[str, str | None] = {
     "search": "search",
     "clinician": "staff",
@@ -80,7 +80,7 @@ API_PREFIX = "api/"
 
 
 class Unfillable(AssertionError):
-    pass
+    """A route the matrix cannot fill: the test fails and names it."""
 
 
 # -- routes ------------------------------------------------------------------------------------
@@ -88,7 +88,7 @@ class Unfillable(AssertionError):
 
 @dataclass(frozen=True)
 class Route:
-    urlconf: str
+    urlconf: str | type  # a module path, or a class with `urlpatterns`
     parts: tuple  # the patterns from the URL conf's root to this route
     template: str
 
@@ -120,7 +120,9 @@ def _param_re(part) -> re.Pattern:
     return re.compile(r"\(\?P<(?P<name>\w+)>[^)]*\)")
 
 
-def walk(urlconf: str) -> list[Route]:
+def walk(urlconf: str | type) -> list[Route]:
+    """Every route of the URL conf, down through its includes."""
+
     def visit(patterns, parts):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
@@ -258,15 +260,12 @@ def mobile_markers(mobile: str, whose: str) -> dict[str, str]:
     return {text: f"{whose}'s mobile" for text in texts}
 
 
-def name_markers(user, whose: str | None = None) -> dict[str, str]:
-    whose = whose or user.full_name
-    return {user.first_name: f"{whose}'s first name", user.last_name: f"{whose}'s last name"}
-
-
 def person_markers(user) -> dict[str, str]:
     """Everything that identifies a person: names, personnummer and mobile in every spelling."""
+    whose = user.full_name
     return {
-        **name_markers(user),
+        user.first_name: f"{whose}'s first name",
+        user.last_name: f"{whose}'s last name",
         **pnr_markers(user.personnummer, user.full_name),
         **mobile_markers(user.mobile, user.full_name),
     }
@@ -318,9 +317,14 @@ class Attacker:
     name: str
     host: str
     client: Client
-    cookies: SimpleCookie = field(default_factory=SimpleCookie)
+    cookies: SimpleCookie = field(init=False)
 
     def __post_init__(self):
+        self.keep_cookies()
+
+    def keep_cookies(self) -> None:
+        """Every request sends the cookies the client has now: a logout or a new session in one
+        answer does not carry over to the next request."""
         self.cookies = _copy(self.client.cookies)
 
 
@@ -351,7 +355,7 @@ class Request:
         return (self.method, self.path, tuple(sorted(self.query.items())))
 
 
-def requests_for(route: Route, path: str, target: "Target", schema: Schema) -> list[Request]:
+def requests_for(route: Route, path: str, target: Target, schema: Schema) -> list[Request]:
     """GET and POST everywhere, and what the schema lists; on an API route naming a thing, every
     unsafe method. Lists are asked again with query parameters naming the target's things (the
     schema's for the API, the search and filters of the pages)."""
@@ -418,11 +422,11 @@ def findings(outcome: Outcome, target: Target, before: object) -> list[str]:
     problems = []
     if response.status_code >= 500:
         problems.append(f"{outcome.label()}: server error")
-    body = b"" if getattr(response, "streaming", False) else response.content
-    text = body.decode("utf-8", errors="replace")
-    if "json" in response.get("Content-Type", ""):
-        text += json.dumps(_json_or_none(body), ensure_ascii=False)
-    text += response.get("Location", "")
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    text = _readable(body) + response.get("Location", "")
     shown = sorted({label for marker, label in target.markers.items() if marker in text})
     shown += sorted({label for marker, label in target.binary_markers.items() if marker in body})
     if shown:
@@ -439,6 +443,13 @@ def _json_or_none(body: bytes):
         return None
 
 
+def _readable(body: bytes) -> str:
+    """The body as text, and JSON once more with its \\u escapes undone."""
+    text = body.decode("utf-8", errors="replace")
+    found = _json_or_none(body)
+    return text if found is None else text + json.dumps(found, ensure_ascii=False)
+
+
 # -- WebSockets --------------------------------------------------------------------------------
 
 
@@ -453,10 +464,11 @@ class Socket:
 
     @property
     def types(self) -> list[str]:
-        return [(_json_or_none(m.encode()) or {}).get("type", "") for m in self.messages]
+        found = [_json_or_none(message.encode()) for message in self.messages]
+        return [message.get("type", "") for message in found if isinstance(message, dict)]
 
     def shown(self, target: Target) -> list[str]:
-        text = "\n".join(self.messages)
+        text = "\n".join(_readable(message.encode()) for message in self.messages)
         return sorted({label for marker, label in target.markers.items() if marker in text})
 
 

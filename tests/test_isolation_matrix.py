@@ -322,7 +322,8 @@ def _logged_in(user: User, schema: str, host: str, name: str) -> isolation.Attac
     who = isolation.attacker(name, host)
     with schema_context(schema):
         who.client.force_login(user)
-    return isolation.Attacker(name, host, who.client)
+    who.keep_cookies()
+    return who
 
 
 def _cookies_of(user: User, schema: str):

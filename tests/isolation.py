@@ -42,6 +42,7 @@ class WebSocketRoutes:
 # slot (route text before the parameter, parameter name) -> the kind of thing it names.
 FILL: dict[tuple[str, str], str] = {
     ("bokningar/", "pk"): "booking",
+    ("bokningar/<int:pk>/sms/", "sms_pk"): "sms",
     ("besok/", "pk"): "booking",
     ("api/v1/bookings/", "pk"): "booking",
     ("ws/visits/", "booking_id"): "booking",

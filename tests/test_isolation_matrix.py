@@ -154,7 +154,7 @@ def _build_alfa(alfa) -> dict:
     sms = SmsMessage.objects.create(
         booking=booked["pia"], kind="invited", booking_version=1, recipient=pia, to=pia.mobile,
         sender="Alfa", language="sv", text="Du är inbjuden till ett videobesök.", segments=1,
-        status="sent", gateway_id="gw-pialotta-1", created_at=clock.now(),
+        status="failed", error="Okänt nummer", gateway_id="gw-pialotta-1", created_at=clock.now(),
         next_attempt_at=clock.now(), expires_at=booked["pia"].starts_at,
     )  # fmt: skip
     return {
@@ -253,6 +253,7 @@ def _values(side: Side, *, bookings, staff, patients, visit_type, clinician, key
         "calendar_token": [feed],
         "schema": [side.alfa.provider.schema_name],
         "sms_webhook_token": [webhook_token(side.beta.provider.schema_name)],
+        "sms": [side.sms.pk],
         "text": ["v6.0/notify"],
         "search": [search],
     }

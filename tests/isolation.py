@@ -31,6 +31,7 @@ from websockets.sync.client import connect
 
 from careplatform.routing import websocket_urlpatterns
 from careplatform.validators import format_personnummer
+from tests.login_support import unique_ip
 
 
 class WebSocketRoutes:
@@ -332,7 +333,10 @@ class Attacker:
 def attacker(name: str, host: str, *, cookies: SimpleCookie | None = None, token: str = ""):
     """A client on `host` sending these cookies (another host's session, say) or this API key."""
     headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
-    client = Client(HTTP_HOST=host, raise_request_exception=False, **headers)
+    # A client IP of its own: the login rate limit never mixes with other tests'.
+    client = Client(
+        HTTP_HOST=host, REMOTE_ADDR=unique_ip(), raise_request_exception=False, **headers
+    )
     if cookies is not None:
         client.cookies = _copy(cookies)
     return Attacker(name, host, client)

@@ -10,18 +10,11 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.urls import path  # noqa: E402
 
-from careplatform.consumers import HealthConsumer  # noqa: E402
+from careplatform.routing import websocket_urlpatterns  # noqa: E402
 from careplatform.static_serving import StaticFilesHandler  # noqa: E402
 from careplatform.websocket_auth import SessionUserMiddleware  # noqa: E402
-from tenant_apps.video.routing import websocket_urlpatterns as video_urlpatterns  # noqa: E402
 from tenants.channels import TenantWebSocketMiddleware  # noqa: E402
-
-websocket_urlpatterns = [
-    path("ws/healthz/", HealthConsumer.as_asgi()),
-    *video_urlpatterns,
-]
 
 http_app = StaticFilesHandler(django_asgi_app) if settings.SERVE_STATIC else django_asgi_app
 

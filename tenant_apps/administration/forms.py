@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from careplatform.forms import MobileField, PersonnummerField
 from tenant_apps.accounts.models import Language, User
+from tenant_apps.accounts.services import RoleFlags
 from tenants.models import CareProvider
 from tenants.services import VISIT_TOOLS
 
@@ -70,7 +71,7 @@ class StaffMemberForm(PersonForm):
         flags = (("admin", user.is_admin), ("clinician", user.is_clinician))
         return {**super().initial_for(user), "roles": [role for role, on in flags if on]}
 
-    def role_flags(self) -> dict[str, bool]:
+    def role_flags(self) -> RoleFlags:
         roles = self.cleaned_data["roles"]
         return {"is_admin": "admin" in roles, "is_clinician": "clinician" in roles}
 

@@ -20,7 +20,10 @@ NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 EMAIL_MAX_LENGTH = 254  # the model's
 
 
-class _JsonType:
+class _JsonType(serializers.Field):
+    """Put before a DRF field (`class Text(_JsonType, serializers.CharField)`): refuses other JSON
+    types, then that field converts. Its base says to mypy that `fail` and `super()` exist."""
+
     json_types: tuple[type, ...] = ()
 
     def to_internal_value(self, data):

@@ -1,6 +1,8 @@
 """Forms of the administration tool. They parse input; the rules (unique personnummer, at least
 one role, the last admin, the SMS sender name, consent versions) are the services'."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,7 @@ class AdminForm(forms.Form):
     required_css_class = "required"
     error_css_class = "has-error"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 

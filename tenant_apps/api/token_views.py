@@ -1,5 +1,7 @@
 """API-nycklar: a person's own API keys, created (the key is shown once) and revoked."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -15,7 +17,7 @@ from tenant_apps.api.services import issue_token, revoke_token, tokens_of
 ROLES = ("admin", "clinician", "patient")
 
 
-def _page(request: AuthenticatedRequest, **context) -> HttpResponse:
+def _page(request: AuthenticatedRequest, **context: Any) -> HttpResponse:
     context = {"tokens": tokens_of(request.user), "name": "", "errors": [], **context}
     return render(request, "api/tokens.html", context, status=400 if context["errors"] else 200)
 

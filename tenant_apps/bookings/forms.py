@@ -1,10 +1,13 @@
 """Forms for inviting and changing bookings: parse and show errors; rules live in services."""
 
 import datetime
+from collections.abc import Iterable
 from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.forms import MobileField, PersonnummerField
@@ -87,7 +90,7 @@ class InviteForm(WhenForm):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX_LENGTH}),
     )
 
-    def __init__(self, *args, visit_types, **kwargs):
+    def __init__(self, *args: Any, visit_types: QuerySet[VisitType], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(VisitTypeChoiceField, self.fields["visit_type"]).queryset = visit_types
         for n in range(1, MAX_GROUP_PATIENTS + 1):
@@ -131,7 +134,13 @@ class ColleagueInviteForm(WhenForm):
         label=_("Bokningsbart besök"), queryset=VisitType.objects.none()
     )
 
-    def __init__(self, *args, colleagues, visit_types, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        colleagues: QuerySet[User],
+        visit_types: QuerySet[VisitType],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["colleague"]).queryset = colleagues
         cast(forms.ModelChoiceField, self.fields["visit_type"]).queryset = visit_types
@@ -165,7 +174,13 @@ class BookingFilterForm(forms.Form):
         label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, statuses, clinicians, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        statuses: Iterable[tuple[str, str | Promise]],
+        clinicians: QuerySet[User],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Alla"))] + list(statuses)
         cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -62,7 +63,7 @@ def _bookable_visit_types(user: User) -> QuerySet[VisitType]:
     return types.filter(clinician=user)
 
 
-def _show_errors(form, exc: ValidationError) -> None:
+def _show_errors(form: Form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
@@ -71,7 +72,7 @@ def _show_errors(form, exc: ValidationError) -> None:
         form.add_error(target if target in form.fields else None, errors)
 
 
-def _status(form) -> int:
+def _status(form: Form) -> int:
     """A refused form is shown again with its errors, as a 400."""
     return 400 if form.is_bound and form.errors else 200
 

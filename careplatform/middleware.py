@@ -1,5 +1,7 @@
 """Refusals of malformed requests before any view sees them."""
 
+from collections.abc import Callable
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -15,7 +17,7 @@ class RefuseNulInQueryMiddleware:
     names it: JSON on the API, a page in the user's language elsewhere. Form and JSON bodies are
     refused by their fields (Django's and DRF's CharField refuse NUL)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

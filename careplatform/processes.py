@@ -15,6 +15,7 @@ import functools
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 PR_SET_PDEATHSIG = 1
 
@@ -32,7 +33,7 @@ def die_with_parent(sig: int = signal.SIGKILL, parent_pid: int | None = None) ->
         os.kill(os.getpid(), sig)
 
 
-def preexec_die_with_parent(sig: int = signal.SIGTERM):
+def preexec_die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None]:
     """A `preexec_fn` for subprocess.Popen: the program started gets `sig` when we die."""
     return functools.partial(die_with_parent, sig, os.getpid())
 

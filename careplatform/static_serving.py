@@ -2,14 +2,14 @@
 
 from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
 from django.core.exceptions import SuspiciousOperation
-from django.http import Http404, HttpRequest, HttpResponseBase
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 
 
 class StaticFilesHandler(ASGIStaticFilesHandler):
     """Django's handler answers 500 when a path leaves the static folders (`..`, also encoded)
     or cannot be a file name: such a path is simply no static file, so 404."""
 
-    def serve(self, request: HttpRequest) -> HttpResponseBase:
+    def serve(self, request: HttpRequest) -> HttpResponse | FileResponse:
         try:
             return super().serve(request)
         except (SuspiciousOperation, ValueError, OSError) as exc:

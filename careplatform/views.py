@@ -7,7 +7,10 @@ from rest_framework.views import APIView
 
 
 def provider_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "provider_home.html", {"provider": request.tenant})
+    # django-tenants' middleware sets `tenant`; the project package does not import `tenants`
+    # for its type (tenants.http.TenantRequest), so the stubs do not know the attribute here.
+    provider = request.tenant  # type: ignore[attr-defined]
+    return render(request, "provider_home.html", {"provider": provider})
 
 
 class ProviderInfoView(APIView):

@@ -11,21 +11,22 @@ from types import SimpleNamespace
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib import auth
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.http.cookie import parse_cookie
 from django_tenants.utils import schema_context
 
+from careplatform.asgi_types import ASGIApp, Receive, Scope, Send
 from careplatform.i18n import language_for
 
 
-def _header(scope, wanted: bytes) -> str:
+def _header(scope: Scope, wanted: bytes) -> str:
     for name, value in scope.get("headers", []):
         if name == wanted:
             return value.decode("latin-1")
     return ""
 
 
-def user_for_session(schema_name: str, session_key: str | None):
+def user_for_session(schema_name: str, session_key: str | None) -> AbstractBaseUser | AnonymousUser:
     if not session_key:
         return AnonymousUser()
     engine = import_module(settings.SESSION_ENGINE)
@@ -39,10 +40,10 @@ class SessionUserMiddleware:
     """Sets scope["user"], and scope["language"] as for a page (careplatform.i18n); must run
     inside TenantWebSocketMiddleware (scope["tenant"])."""
 
-    def __init__(self, inner):
+    def __init__(self, inner: ASGIApp) -> None:
         self.inner = inner
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
         user = AnonymousUser()

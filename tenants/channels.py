@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from channels.db import database_sync_to_async
 
+from careplatform.asgi_types import ASGIApp, Receive, Scope, Send
 from tenants.routing import ACTIVE, NOT_FOUND, PUBLIC, SUSPENDED, resolve_host
 
 CLOSE_UNKNOWN_PROVIDER = 4404
@@ -19,24 +20,24 @@ CLOSE_PROVIDER_SUSPENDED = 4403
 CLOSE_FOREIGN_ORIGIN = 4400
 
 
-def _header(scope, wanted: bytes) -> str:
+def _header(scope: Scope, wanted: bytes) -> str:
     for name, value in scope.get("headers", []):
         if name == wanted:
             return value.decode("latin-1")
     return ""
 
 
-def same_origin(scope) -> bool:
+def same_origin(scope: Scope) -> bool:
     """Browsers always send Origin; it must be this very host (not a sibling provider's)."""
     origin = urlsplit(_header(scope, b"origin"))
     return bool(origin.netloc) and origin.netloc.lower() == _header(scope, b"host").lower()
 
 
 class TenantWebSocketMiddleware:
-    def __init__(self, inner):
+    def __init__(self, inner: ASGIApp) -> None:
         self.inner = inner
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
             return await self.inner(scope, receive, send)
         if not same_origin(scope):
@@ -58,7 +59,7 @@ REFUSALS = {
 }
 
 
-async def _refuse(scope, receive, send, code: int) -> None:
+async def _refuse(scope: Scope, receive: Receive, send: Send, code: int) -> None:
     """Refuse the handshake: an HTTP answer where the server supports it (the browser sees a
     status), otherwise a close with our application code."""
     await receive()  # websocket.connect

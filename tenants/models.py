@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -43,22 +45,22 @@ class CareProvider(TenantMixin):
     def is_active(self) -> bool:
         return self.status == ProviderStatus.ACTIVE
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         _invalidate_routing_after_commit()
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         result = super().delete(*args, **kwargs)
         _invalidate_routing_after_commit()
         return result
 
 
 class Domain(DomainMixin):
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         super().save(*args, **kwargs)
         _invalidate_routing_after_commit()
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         result = super().delete(*args, **kwargs)
         _invalidate_routing_after_commit()
         return result

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
@@ -207,7 +208,7 @@ _RENAMED_BY_CLONE = """
 """
 
 
-def _restore_constraint_names(cursor, template: str, clone: str) -> None:
+def _restore_constraint_names(cursor: CursorWrapper, template: str, clone: str) -> None:
     """The clone renames named unique constraints (`uniq_x` -> `table_col_key`); a later
     migration that drops them by name would fail on cloned providers only. Rename them back."""
     cursor.execute(_RENAMED_BY_CLONE, {"clone": clone, "template": template})

@@ -11,6 +11,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -166,7 +167,7 @@ class ProviderRoutingMiddleware:
     """Selects schema and URL conf from the Host header; unknown hosts get 404, suspended
     providers a page (or JSON on the API) saying so."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -26,6 +26,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -83,7 +84,7 @@ class FakeElks46:
     def __enter__(self) -> "FakeElks46":
         return self.start()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def script(self, *answers: str) -> None:
@@ -163,10 +164,16 @@ class _Handler(BaseHTTPRequestHandler):
     # and delayed ACKs, 40 ms a request).
     wbufsize = -1
 
-    def log_message(self, format, *args) -> None:  # quiet
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
-    def _send(self, status: int, body: str, content_type="application/json", headers=None):
+    def _send(
+        self,
+        status: int,
+        body: str,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> None:
         data = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", content_type)

@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager
@@ -15,7 +16,9 @@ class Language(models.TextChoices):
 
 
 class UserManager(BaseUserManager["User"]):
-    def create_user(self, personnummer: str, first_name: str, last_name: str, **fields) -> "User":
+    def create_user(
+        self, personnummer: str, first_name: str, last_name: str, **fields: Any
+    ) -> "User":
         user = self.model(
             personnummer=normalize_personnummer(personnummer),
             first_name=first_name,

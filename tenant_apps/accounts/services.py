@@ -1,11 +1,20 @@
 """Accounts rules: who may log in where, and patients' consent (manual 7.3)."""
 
+from typing import TypedDict
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from careplatform import clock
 from tenant_apps.accounts.models import DEFAULT_CONSENT_TEXT, Consent, ConsentVersion, User
+
+
+class RoleFlags(TypedDict):
+    """A staff member's roles, as `add_staff_member` and `update_staff_member` take them."""
+
+    is_admin: bool
+    is_clinician: bool
 
 
 def find_login_account(personal_number: str, *, public_host: bool) -> User | None:

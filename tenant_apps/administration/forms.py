@@ -1,12 +1,15 @@
 """Forms of the administration tool. They parse input; the rules (unique personnummer, at least
 one role, the last admin, the SMS sender name, consent versions) are the services'."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.forms import MobileField, PersonnummerField
 from tenant_apps.accounts.models import Language, User
+from tenant_apps.accounts.services import RoleFlags
 from tenants.models import CareProvider
 from tenants.services import VISIT_TOOLS
 
@@ -23,7 +26,7 @@ class AdminForm(forms.Form):
     required_css_class = "required"
     error_css_class = "has-error"
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
 
@@ -70,7 +73,7 @@ class StaffMemberForm(PersonForm):
         flags = (("admin", user.is_admin), ("clinician", user.is_clinician))
         return {**super().initial_for(user), "roles": [role for role, on in flags if on]}
 
-    def role_flags(self) -> dict[str, bool]:
+    def role_flags(self) -> RoleFlags:
         roles = self.cleaned_data["roles"]
         return {"is_admin": "admin" in roles, "is_clinician": "clinician" in roles}
 

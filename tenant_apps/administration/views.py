@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
+from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import (
     add_patient,
@@ -46,7 +47,7 @@ AUDIT_ACTIONS = {
 }
 
 
-def _page(request: HttpRequest, queryset: QuerySet) -> Page:
+def _page(request: AuthenticatedRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("sida"))
 
 
@@ -62,7 +63,7 @@ def _patient(pk: int) -> User:
 
 @role_required("admin")
 @require_GET
-def start(request: HttpRequest) -> HttpResponse:
+def start(request: AuthenticatedRequest) -> HttpResponse:
     context = {"counts": services.start_page_counts()}
     return render(request, "administration/start.html", context)
 
@@ -72,7 +73,7 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @role_required("admin")
 @require_GET
-def staff_list(request: HttpRequest) -> HttpResponse:
+def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     page = _page(request, services.search_users(services.staff_members(), query))
     return render(request, "administration/staff_list.html", {"page": page, "query": query})
@@ -80,7 +81,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 @role_required("admin")
 @require_http_methods(["GET", "POST"])
-def staff_add(request: HttpRequest) -> HttpResponse:
+def staff_add(request: AuthenticatedRequest) -> HttpResponse:
     form = NewStaffMemberForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -99,7 +100,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
 
 @role_required("admin")
 @require_http_methods(["GET", "POST"])
-def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def staff_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     member = _staff_member(pk)
     if request.method != "POST":
         form = StaffMemberForm(initial=StaffMemberForm.initial_for(member))
@@ -119,7 +120,7 @@ def staff_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("admin")
 @require_POST
-def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+def staff_set_active(request: AuthenticatedRequest, pk: int, active: bool) -> HttpResponse:
     member = _staff_member(pk)
     try:
         set_user_active(member, active)
@@ -138,7 +139,10 @@ def staff_set_active(request: HttpRequest, pk: int, active: bool) -> HttpRespons
 
 
 def _staff_page(
-    request: HttpRequest, member: User, form: StaffMemberForm, status_errors: list | None = None
+    request: AuthenticatedRequest,
+    member: User,
+    form: StaffMemberForm,
+    status_errors: list | None = None,
 ) -> HttpResponse:
     context = {"member": member, "form": form, "status_errors": status_errors or []}
     return render(request, "administration/staff_form.html", context)
@@ -149,7 +153,7 @@ def _staff_page(
 
 @role_required("admin")
 @require_GET
-def patient_list(request: HttpRequest) -> HttpResponse:
+def patient_list(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     page = _page(request, services.search_users(services.patients(), query))
     action = services.PATIENT_SEARCH if query else services.PATIENT_LIST
@@ -159,7 +163,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 
 @role_required("admin")
 @require_http_methods(["GET", "POST"])
-def patient_add(request: HttpRequest) -> HttpResponse:
+def patient_add(request: AuthenticatedRequest) -> HttpResponse:
     form = PatientForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -176,7 +180,7 @@ def patient_add(request: HttpRequest) -> HttpResponse:
 
 @role_required("admin")
 @require_GET
-def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     patient = _patient(pk)
     record_access(request.user, patient, services.PATIENT_DETAIL, client_ip(request))
     context = {
@@ -189,7 +193,7 @@ def patient_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("admin")
 @require_http_methods(["GET", "POST"])
-def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def patient_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     patient = _patient(pk)
     if request.method != "POST":
         record_access(request.user, patient, services.PATIENT_EDIT, client_ip(request))
@@ -215,7 +219,7 @@ def patient_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("admin")
 @require_http_methods(["GET", "POST"])
-def provider_settings(request: HttpRequest) -> HttpResponse:
+def provider_settings(request: AuthenticatedRequest) -> HttpResponse:
     consent = current_consent_version()
     if request.method != "POST":
         initial = ProviderSettingsForm.initial_for(request.tenant, consent.text)
@@ -244,7 +248,7 @@ def provider_settings(request: HttpRequest) -> HttpResponse:
 
 @role_required("admin")
 @require_GET
-def audit_log(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def audit_log(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     patient = _patient(pk) if pk is not None else None
     page = _page(request, services.audit_events(patient))
     for event in page.object_list:

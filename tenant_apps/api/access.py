@@ -1,7 +1,9 @@
 """One access helper per resource: what the caller may see, scoped to the request's provider
 schema (another provider's ids do not exist here), and the object or 404."""
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from typing import TypeVar
+
+from django.db.models import Exists, Model, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 
 from tenant_apps.accounts.models import User
@@ -11,8 +13,10 @@ from tenant_apps.bookings.models import Booking, Participant
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles.models import VisitType
 
+M = TypeVar("M", bound=Model)
 
-def _get(queryset: QuerySet, pk: int):
+
+def _get(queryset: QuerySet[M], pk: int) -> M:
     found = queryset.filter(pk=pk).first()
     if found is None:
         raise Http404

@@ -1,5 +1,7 @@
 """`Authorization: Token <key>` for integrations; pages use the session (with CSRF)."""
 
+from typing import Any
+
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -7,13 +9,15 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.request import Request
 
+from tenant_apps.accounts.models import User
+from tenant_apps.api.models import ApiToken
 from tenant_apps.api.services import authenticate_key
 
 KEYWORD = "Token"
 
 
 class TokenAuthentication(BaseAuthentication):
-    def authenticate(self, request: Request):
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != KEYWORD.lower().encode():
             return None
@@ -39,7 +43,7 @@ class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
     target_class = TokenAuthentication
     name = "tokenAuth"
 
-    def get_security_definition(self, auto_schema):
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "header",

@@ -8,9 +8,11 @@ bodies and queries alike.
 """
 
 import re
+from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import Direction, extend_schema_field
 from rest_framework import serializers
 
 # ECMA-262 patterns (OpenAPI) that mean what DRF checks: no NUL; and, for text that may not be
@@ -20,10 +22,13 @@ NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
 EMAIL_MAX_LENGTH = 254  # the model's
 
 
-class _JsonType:
+class _JsonType(serializers.Field):
+    """Put before a DRF field (`class Text(_JsonType, serializers.CharField)`): refuses other JSON
+    types, then that field converts. Its base says to mypy that `fail` and `super()` exist."""
+
     json_types: tuple[type, ...] = ()
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if type(data) not in self.json_types:
             self.fail("invalid")
         return super().to_internal_value(data)
@@ -42,7 +47,7 @@ class Email(_JsonType, serializers.EmailField):
 
     json_types = (str,)
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("max_length", EMAIL_MAX_LENGTH)
         kwargs.setdefault("allow_blank", True)
         super().__init__(**kwargs)
@@ -59,7 +64,7 @@ class Boolean(_JsonType, serializers.BooleanField):
 class ObjectId(serializers.PrimaryKeyRelatedField):
     """An object of this provider by its id: an integer, never a string or true."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if type(data) is not int:
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
@@ -71,7 +76,7 @@ class IsoDate(serializers.DateField):
 
     SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: Any) -> Any:
         if not isinstance(value, str) or not self.SHAPE.match(value):
             self.fail("invalid", format="YYYY-MM-DD")
         return super().to_internal_value(value)
@@ -82,10 +87,10 @@ class LocalTime(serializers.TimeField):
     """A Swedish wall-clock time, HH:MM or HH:MM:SS, without an offset (the date says which
     offset applies)."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(input_formats=["%H:%M", "%H:%M:%S"], **kwargs)
 
-    def to_internal_value(self, value):
+    def to_internal_value(self, value: Any) -> Any:
         if not isinstance(value, str):
             self.fail("invalid", format="HH:MM")
         return super().to_internal_value(value)
@@ -95,7 +100,7 @@ class TextSchema(OpenApiSerializerFieldExtension):
     target_class = Text
     match_subclasses = True
 
-    def map_serializer_field(self, auto_schema, direction):
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: Direction) -> dict[str, Any]:
         schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
         if direction == "request":
             schema["pattern"] = self.target.schema_pattern()

@@ -1,6 +1,7 @@
 """The API's JSON parser: DRF's, with the nesting bounded (careplatform.jsonbounds)."""
 
 import codecs
+from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -12,7 +13,12 @@ from careplatform import jsonbounds
 
 
 class JSONParser(parsers.JSONParser):
-    def parse(self, stream, media_type=None, parser_context=None):
+    def parse(
+        self,
+        stream: IO[bytes],
+        media_type: str | None = None,
+        parser_context: dict[str, Any] | None = None,
+    ) -> Any:
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
             text = codecs.getreader(encoding)(stream).read()

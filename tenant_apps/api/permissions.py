@@ -1,12 +1,18 @@
 """Who may call what. Every lookup runs in the request's provider schema, so another provider's
 objects simply do not exist here (404)."""
 
+from typing import TYPE_CHECKING
+
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from careplatform.access import has_role
 from tenant_apps.accounts.services import needs_consent
+
+if TYPE_CHECKING:
+    # rest_framework.views reads the settings, which name these permission classes.
+    from rest_framework.views import APIView
 
 
 class ConsentGiven(BasePermission):
@@ -16,7 +22,7 @@ class ConsentGiven(BasePermission):
     message = _("Ge ditt samtycke först.")
     code = "consent_required"
 
-    def has_permission(self, request: Request, view) -> bool:
+    def has_permission(self, request: Request, view: "APIView") -> bool:
         user = request.user
         if not (user and user.is_authenticated):
             return False
@@ -27,7 +33,7 @@ class _Role(BasePermission):
     roles: tuple[str, ...] = ()
     message = _("Din roll får inte göra detta.")
 
-    def has_permission(self, request: Request, view) -> bool:
+    def has_permission(self, request: Request, view: "APIView") -> bool:
         return has_role(request.user, *self.roles)
 
 
@@ -52,7 +58,7 @@ class _StaffReads(BasePermission):
 
     writers: tuple[str, ...] = ()
 
-    def has_permission(self, request: Request, view) -> bool:
+    def has_permission(self, request: Request, view: "APIView") -> bool:
         roles = IsStaff.roles if request.method in SAFE_METHODS else self.writers
         return has_role(request.user, *roles)
 

@@ -1,8 +1,10 @@
 """The OpenAPI schema's error responses, so clients know what a refusal looks like: 400 names
 the fields, 401/403/404 carry {"detail", "code"}. Every operation may answer 400."""
 
+from typing import Any
+
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import Direction, OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
@@ -21,7 +23,7 @@ class ValidationErrorSerializer(serializers.Serializer):
 
 
 class ApiAutoSchema(AutoSchema):
-    def _get_response_bodies(self, direction="response"):
+    def _get_response_bodies(self, direction: Direction = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         # Every operation: a NUL character in any query parameter is refused
         # (careplatform.middleware), and so are invalid parameters and bodies.

@@ -1,6 +1,9 @@
 """Serializers for people, Min profil and visit types. They parse and present; every rule (unique
 personnummer, roles, the last admin, durations, group sizes) is the services'."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 
@@ -18,7 +21,7 @@ from tenant_apps.profiles.models import (
 PERSON_FIELDS = ("first_name", "last_name", "mobile", "email", "language")
 
 
-def _normalized(normalize, value: str) -> str:
+def _normalized(normalize: Callable[[str], str], value: str) -> str:
     try:
         return normalize(value)
     except DjangoValidationError as error:
@@ -31,7 +34,7 @@ class PersonnummerField(Text):
 
     pattern = r"^(\d{6}|\d{8})[-+]?\d{4}$"
 
-    def to_internal_value(self, data) -> str:
+    def to_internal_value(self, data: Any) -> str:
         return _normalized(normalize_personnummer, super().to_internal_value(data))
 
 
@@ -41,7 +44,7 @@ class MobileField(Text):
 
     pattern = r"^\+?[0-9][0-9 ()-]{5,19}$"
 
-    def to_internal_value(self, data) -> str:
+    def to_internal_value(self, data: Any) -> str:
         return _normalized(normalize_mobile, super().to_internal_value(data))
 
 

@@ -6,6 +6,7 @@ a link to the booking behind the login."""
 import datetime
 import hashlib
 import secrets
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -63,7 +64,7 @@ def booking_ics(booking: Booking, host: str, booking_url: str, provider_name: st
     return calendar.to_ical()
 
 
-def feed_ics(user: User, host: str, url_for, provider_name: str) -> bytes:
+def feed_ics(user: User, host: str, url_for: Callable[[Booking], str], provider_name: str) -> bytes:
     since = clock.now() - datetime.timedelta(days=FEED_DAYS_BACK)
     bookings = Booking.objects.filter(
         clinician=user, starts_at__gte=since, status__in=[*HOLDS_TIME, BookingStatus.COMPLETED]

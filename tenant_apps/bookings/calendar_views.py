@@ -4,9 +4,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from careplatform.access import role_required
+from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.bookings import calendar
 from tenant_apps.bookings.access import get_booking_for_user
 from tenant_apps.bookings.models import CalendarFeed
+from tenants.http import TenantRequest
 
 BOOKING_PATH = "/bokningar/{pk}/"
 
@@ -24,7 +26,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
+def booking_ics(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = get_booking_for_user(request.user, pk)
     body = calendar.booking_ics(
         booking, request.get_host(), _booking_url(request, pk), request.tenant.name
@@ -33,7 +35,7 @@ def booking_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def feed(request: HttpRequest, token: str) -> HttpResponse:
+def feed(request: TenantRequest, token: str) -> HttpResponse:
     owner = calendar.feed_owner(token)
     if owner is None:
         raise Http404("Okänt kalenderflöde")
@@ -48,7 +50,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
 
 @role_required("clinician")
 @require_http_methods(["GET", "POST"])
-def feed_settings(request: HttpRequest) -> HttpResponse:
+def feed_settings(request: AuthenticatedRequest) -> HttpResponse:
     new_url = None
     if request.method == "POST":
         if request.POST.get("action") == "off":

@@ -1,9 +1,13 @@
 """Forms for inviting and changing bookings: parse and show errors; rules live in services."""
 
 import datetime
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.forms import MobileField, PersonnummerField
@@ -38,8 +42,9 @@ class WhenForm(forms.Form):
         ],
     )
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("instant"):
             data["starts_at"] = None
             return data
@@ -63,10 +68,19 @@ class WhenForm(forms.Form):
         )
 
 
+class VisitTypeChoiceField(forms.ModelChoiceField):
+    """A visit type shown with its clinician, length and kind."""
+
+    def label_from_instance(self, obj: VisitType) -> str:
+        kind = _("grupp") if obj.is_group else _("1-1")
+        minutes = obj.duration_minutes
+        return f"{obj.clinician.full_name} – {obj.title} ({minutes} min, {kind})"
+
+
 class InviteForm(WhenForm):
     """Bjud in till besök (manual 3): up to three patients, visit type, time, message."""
 
-    visit_type = forms.ModelChoiceField(
+    visit_type = VisitTypeChoiceField(
         label=_("Bokningsbart besök"), queryset=VisitType.objects.none()
     )
     message = forms.CharField(
@@ -76,10 +90,9 @@ class InviteForm(WhenForm):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": MESSAGE_MAX_LENGTH}),
     )
 
-    def __init__(self, *args, visit_types, **kwargs):
+    def __init__(self, *args: Any, visit_types: QuerySet[VisitType], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["visit_type"].queryset = visit_types
-        self.fields["visit_type"].label_from_instance = self._visit_type_label
+        cast(VisitTypeChoiceField, self.fields["visit_type"]).queryset = visit_types
         for n in range(1, MAX_GROUP_PATIENTS + 1):
             required = n == 1
             self.fields[f"mobile_{n}"] = MobileField(required=required)
@@ -90,12 +103,6 @@ class InviteForm(WhenForm):
             self.fields[f"last_name_{n}"] = forms.CharField(
                 label=_("Efternamn"), max_length=100, required=required
             )
-
-    @staticmethod
-    def _visit_type_label(visit_type: VisitType) -> str:
-        kind = _("grupp") if visit_type.is_group else _("1-1")
-        minutes = visit_type.duration_minutes
-        return f"{visit_type.clinician.full_name} – {visit_type.title} ({minutes} min, {kind})"
 
     def patient_rows(self) -> list[list[forms.BoundField]]:
         return [
@@ -127,17 +134,24 @@ class ColleagueInviteForm(WhenForm):
         label=_("Bokningsbart besök"), queryset=VisitType.objects.none()
     )
 
-    def __init__(self, *args, colleagues, visit_types, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        colleagues: QuerySet[User],
+        visit_types: QuerySet[VisitType],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["colleague"].queryset = colleagues
-        self.fields["visit_type"].queryset = visit_types
+        cast(forms.ModelChoiceField, self.fields["colleague"]).queryset = colleagues
+        cast(forms.ModelChoiceField, self.fields["visit_type"]).queryset = visit_types
 
 
 class RescheduleForm(WhenForm):
     instant = None  # type: ignore[assignment]
 
-    def clean(self):
-        data = forms.Form.clean(self)
+    def clean(self) -> dict[str, Any]:
+        forms.Form.clean(self)
+        data = self.cleaned_data
         if not data.get("date") or not data.get("time"):
             raise ValidationError(_("Ange nytt datum och ny tid."))
         self._set_start(data)
@@ -160,10 +174,16 @@ class BookingFilterForm(forms.Form):
         label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, statuses, clinicians, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        statuses: Iterable[tuple[str, str | Promise]],
+        clinicians: QuerySet[User],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Alla"))] + list(statuses)
-        self.fields["clinician"].queryset = clinicians
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Alla"))] + list(statuses)
+        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians
 
     def range_utc(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
         return local_day_range(self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to"))

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.forms import Form
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -14,6 +15,7 @@ from careplatform import clock
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
 from careplatform.timeutil import local
+from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services
 from tenant_apps.bookings.access import (
@@ -61,7 +63,7 @@ def _bookable_visit_types(user: User) -> QuerySet[VisitType]:
     return types.filter(clinician=user)
 
 
-def _show_errors(form, exc: ValidationError) -> None:
+def _show_errors(form: Form, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc)
         return
@@ -70,13 +72,13 @@ def _show_errors(form, exc: ValidationError) -> None:
         form.add_error(target if target in form.fields else None, errors)
 
 
-def _status(form) -> int:
+def _status(form: Form) -> int:
     """A refused form is shown again with its errors, as a 400."""
     return 400 if form.is_bound and form.errors else 200
 
 
 @role_required("admin", "clinician")
-def booking_list(request: HttpRequest) -> HttpResponse:
+def booking_list(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     bookings = (
         visible_bookings(user) if user.is_admin else visible_bookings(user).filter(clinician=user)
@@ -112,7 +114,7 @@ def booking_list(request: HttpRequest) -> HttpResponse:
 
 @role_required("admin", "clinician")
 @require_http_methods(["GET", "POST"])
-def invite(request: HttpRequest) -> HttpResponse:
+def invite(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     blockers = [] if user.is_admin else invite_blockers(user)
     form = InviteForm(request.POST or None, visit_types=_bookable_visit_types(user))
@@ -145,7 +147,7 @@ def invite(request: HttpRequest) -> HttpResponse:
 
 @role_required("admin", "clinician")
 @require_http_methods(["GET", "POST"])
-def invite_colleague(request: HttpRequest) -> HttpResponse:
+def invite_colleague(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     blockers = invite_blockers(user)
     colleagues = User.objects.filter(is_active=True, is_clinician=True).exclude(pk=user.pk)
@@ -177,7 +179,7 @@ def _may_manage(user: User, booking: Booking) -> bool:
 
 @role_required("admin", "clinician", "patient")
 def detail(
-    request: HttpRequest, pk: int, reschedule_form: RescheduleForm | None = None
+    request: AuthenticatedRequest, pk: int, reschedule_form: RescheduleForm | None = None
 ) -> HttpResponse:
     """The booking; `reschedule_form` is a refused new time, shown with its errors (400)."""
     booking = get_booking_for_user(request.user, pk)
@@ -210,7 +212,7 @@ def detail(
 
 @role_required("admin", "clinician")
 @require_POST
-def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = get_booking_for_user(request.user, pk)
     form = RescheduleForm(request.POST)
     if form.is_valid():
@@ -231,7 +233,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("admin", "clinician")
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = get_booking_for_user(request.user, pk)
     form = CancelForm(request.POST)
     try:
@@ -247,7 +249,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("admin")
 @require_POST
-def resend_sms(request: HttpRequest, pk: int, sms_pk: int) -> HttpResponse:
+def resend_sms(request: AuthenticatedRequest, pk: int, sms_pk: int) -> HttpResponse:
     """Skicka igen: an SMS that failed for good, sent again (admins)."""
     booking = get_booking_for_user(request.user, pk)
     message = sms_message_for(booking, sms_pk)
@@ -262,7 +264,7 @@ def resend_sms(request: HttpRequest, pk: int, sms_pk: int) -> HttpResponse:
 
 @role_required("patient")
 @require_POST
-def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+def confirm(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = get_booking_for_user(request.user, pk)
     try:
         services.confirm(booking, request.user)
@@ -282,8 +284,11 @@ def patient_bookings(user: User) -> list[Booking]:
     )
     rows = list(bookings[:50])
     for booking in rows:
-        booking.effective = services.effective_status(booking)
-        booking.mine = next(p for p in booking.participants.all() if p.user_id == user.pk)
+        # Attributes for the template only, not model fields.
+        booking.effective = services.effective_status(booking)  # type: ignore[attr-defined]
+        booking.mine = next(  # type: ignore[attr-defined]
+            p for p in booking.participants.all() if p.user_id == user.pk
+        )
     return rows
 
 

@@ -1,5 +1,7 @@
 """Min profil forms: they parse input; the rules (and their messages) live in services."""
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +68,7 @@ class VisitTypeForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": MIN_GROUP_PATIENTS, "max": MAX_GROUP_PATIENTS}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Formatted per request, in the user's language.
         self.fields["duration_minutes"].help_text = gettext("%(min)d–%(max)d minuter.") % {

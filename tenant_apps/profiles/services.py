@@ -108,7 +108,7 @@ def remove_photo(user: User) -> ClinicianProfile:
         profile = _locked_profile(user.pk)
         old = profile.photo.name
         if old:
-            profile.photo = ""  # type: ignore[assignment]
+            profile.photo = ""
             profile.save(update_fields=["photo", "updated_at"])
             _delete_after_commit(profile.photo.storage, old)
     return profile

@@ -14,14 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from careplatform.access import role_required
+from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.profiles import services
 from tenant_apps.profiles.forms import ConsultationForm, PhotoForm, VisitTypeForm
 from tenant_apps.profiles.models import ClinicianProfile, VisitType
 from tenant_apps.profiles.services import BOOKING, CONSULTATION, PHOTO, VISIT_TYPES
 from tenant_apps.profiles.steps import STEPS, blocker_links
+from tenants.http import TenantRequest
 
 
-def _page(request: HttpRequest, template: str, step: str, **context: Any) -> HttpResponse:
+def _page(request: AuthenticatedRequest, template: str, step: str, **context: Any) -> HttpResponse:
     menu = [
         {"url": reverse(url_name), "label": label, "active": key == step}
         for key, url_name, label, _about in STEPS
@@ -47,7 +49,7 @@ def _posted(request: HttpRequest) -> Any:
 
 @role_required("clinician")
 @require_safe
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     done = services.profile_steps(request.user)
     steps = [
         {"url": reverse(url_name), "label": label, "about": about, "done": done[key]}
@@ -58,7 +60,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @role_required("clinician")
 @require_http_methods(["GET", "POST"])
-def consultation(request: HttpRequest) -> HttpResponse:
+def consultation(request: AuthenticatedRequest) -> HttpResponse:
     current = services.get_profile(request.user)
     form = ConsultationForm(
         _posted(request), initial={"title": current.title, "description": current.description}
@@ -73,7 +75,7 @@ def consultation(request: HttpRequest) -> HttpResponse:
 
 @role_required("clinician")
 @require_http_methods(["GET", "POST"])
-def photo(request: HttpRequest) -> HttpResponse:
+def photo(request: AuthenticatedRequest) -> HttpResponse:
     files = request.FILES if request.method == "POST" else None
     form = PhotoForm(_posted(request), files)
     if form.is_bound and _applied(
@@ -87,27 +89,27 @@ def photo(request: HttpRequest) -> HttpResponse:
 
 @role_required("clinician")
 @require_POST
-def photo_remove(request: HttpRequest) -> HttpResponse:
+def photo_remove(request: AuthenticatedRequest) -> HttpResponse:
     services.remove_photo(request.user)
     messages.success(request, _("Profilbilden är borttagen."))
     return redirect("profile-photo")
 
 
-def _own_visit_type(request: HttpRequest, pk: int) -> VisitType:
+def _own_visit_type(request: AuthenticatedRequest, pk: int) -> VisitType:
     """The logged-in clinician's own visit type at this provider, or 404."""
     return get_object_or_404(VisitType, pk=pk, clinician=request.user)
 
 
 @role_required("clinician")
 @require_safe
-def visit_types(request: HttpRequest) -> HttpResponse:
+def visit_types(request: AuthenticatedRequest) -> HttpResponse:
     own = VisitType.objects.filter(clinician=request.user).order_by("-is_active", "title", "id")
     return _page(request, "profiles/visit_types.html", VISIT_TYPES, visit_types=own)
 
 
 @role_required("clinician")
 @require_http_methods(["GET", "POST"])
-def visit_type_create(request: HttpRequest) -> HttpResponse:
+def visit_type_create(request: AuthenticatedRequest) -> HttpResponse:
     form = VisitTypeForm(_posted(request))
     if form.is_bound and _applied(
         form, lambda data: services.create_visit_type(request.user, **data)
@@ -119,7 +121,7 @@ def visit_type_create(request: HttpRequest) -> HttpResponse:
 
 @role_required("clinician")
 @require_http_methods(["GET", "POST"])
-def visit_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_type_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit_type = _own_visit_type(request, pk)
     initial = {
         "title": visit_type.title,
@@ -140,7 +142,7 @@ def visit_type_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("clinician")
 @require_POST
-def visit_type_active(request: HttpRequest, pk: int) -> HttpResponse:
+def visit_type_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     visit_type = _own_visit_type(request, pk)
     active = {"1": True, "0": False}.get(request.POST.get("active", ""))
     if active is None:
@@ -162,7 +164,7 @@ def visit_type_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("clinician")
 @require_http_methods(["GET", "POST"])
-def booking(request: HttpRequest) -> HttpResponse:
+def booking(request: AuthenticatedRequest) -> HttpResponse:
     refused: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action")
@@ -191,27 +193,28 @@ def booking(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-def photo_file(request: HttpRequest, user_id: int) -> HttpResponse:
+def photo_file(request: TenantRequest, user_id: int) -> HttpResponse:
     """A clinician's photo, read from this provider's storage (MEDIA_ROOT/<schema>/). Everyone
     logged in here may see it; others only a published clinician's, when listing is on."""
     profile = get_object_or_404(ClinicianProfile.objects.select_related("user"), user_id=user_id)
     visible = request.user.is_authenticated or (
         request.tenant.clinician_listing_enabled and services.is_published(profile)
     )
-    if not (profile.photo and visible):
+    name = profile.photo.name
+    if not (name and visible):
         raise Http404
     try:
         with profile.photo.open("rb") as stored:
             data = stored.read()
     except FileNotFoundError:
         raise Http404 from None
-    response = HttpResponse(data, content_type=services.photo_content_type(profile.photo.name))
+    response = HttpResponse(data, content_type=services.photo_content_type(name))
     response["Cache-Control"] = "private, max-age=86400"  # a new photo gets a new URL
     return response
 
 
 @require_safe
-def clinician_listing(request: HttpRequest) -> HttpResponse:
+def clinician_listing(request: TenantRequest) -> HttpResponse:
     """Vårdpersonal (manual 2): the published clinicians, where the provider lists them."""
     if not request.tenant.clinician_listing_enabled:
         raise Http404

@@ -18,7 +18,9 @@ import json
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
@@ -30,12 +32,17 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from careplatform import clock
+from careplatform.asgi_types import Message
+from tenant_apps.accounts.models import User
 from tenant_apps.bookings.models import Booking
 from tenant_apps.video import ice, protocol, rooms, services
 from tenant_apps.video.services import VIDEO_LAYER
 from tenant_apps.video.watch import ROOM_WATCH
+from tenants.models import CareProvider
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 HEARTBEAT_SECONDS = 4
 MAX_DROPPED = 1000
@@ -58,7 +65,7 @@ CLOSE_FOR = {
 }
 
 
-def _in_schema(schema_name: str, func, *args, **kwargs):
+def _in_schema(schema_name: str, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     with schema_context(schema_name):
         return func(*args, **kwargs)
 
@@ -75,7 +82,7 @@ def _public(peer: services.Peer, viewer: services.Peer, sees_all: bool) -> dict:
 class RoomConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = VIDEO_LAYER
 
-    async def connect(self):
+    async def connect(self) -> None:
         self.admitted = self.departed = self.replaced = False
         self.dropped: Counter[str] = Counter()
         self.bucket = protocol.TokenBucket()
@@ -109,7 +116,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             )
         await self.admit(result, user, tenant)
 
-    async def admit(self, result: services.JoinResult, user, tenant) -> None:
+    async def admit(self, result: services.JoinResult, user: User, tenant: CareProvider) -> None:
         assert result.me is not None
         self.admitted = True
         self.me: services.Peer = result.me
@@ -142,7 +149,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "refused", "reason": str(reason), "message": message})
         await self.close(code=code)
 
-    async def dispatch(self, message):
+    async def dispatch(self, message: Message) -> None:
         """AsyncConsumer.dispatch without its close_old_connections() before every message: a
         hop to the database thread for each relayed message, queued behind other pages' queries
         (at 1,000 pages most of the relay latency). This consumer reaches the database only
@@ -153,7 +160,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     # -- from the page ------------------------------------------------------------------
-    async def receive(self, text_data=None, bytes_data=None):
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.admitted or self.departed:
             return
         self.last_heard = time.monotonic()
@@ -217,14 +224,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
 
     # -- from the room (channel layer) ----------------------------------------------------
-    async def peer_joined(self, event):
+    async def peer_joined(self, event: Message) -> None:
         peer = services.Peer(**event["peer"])
         if peer.peer_id == self.me.peer_id:
             return
         self.peers[peer.peer_id] = (peer, event["channel"])
         await self.send_json({"type": "peer-joined", "peer": self.public(peer)})
 
-    async def peer_left(self, event):
+    async def peer_left(self, event: Message) -> None:
         if event["peer_id"] == self.me.peer_id:
             return
         self.peers.pop(event["peer_id"], None)
@@ -232,7 +239,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             {"type": "peer-left", "peer": event["peer_id"], "reason": event["reason"]}
         )
 
-    async def peer_media(self, event):
+    async def peer_media(self, event: Message) -> None:
         if event["peer_id"] != self.me.peer_id:
             await self.send_json(
                 {
@@ -243,7 +250,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 }
             )
 
-    async def signal_relay(self, event):
+    async def signal_relay(self, event: Message) -> None:
         peer = services.Peer(**event["peer"])
         if peer.peer_id not in self.peers:  # its arrival is still on its way
             self.peers[peer.peer_id] = (peer, event["channel"])
@@ -256,12 +263,12 @@ class RoomConsumer(AsyncWebsocketConsumer):
             }
         )
 
-    async def room_closed(self, event):
+    async def room_closed(self, event: Message) -> None:
         messages = {"ended": _("Vårdpersonalen har avslutat besöket.")}
         message = messages.get(event["reason"], _("Besöket är avslutat."))
         await self.close_room(event["reason"], message)
 
-    async def room_replaced(self, event):
+    async def room_replaced(self, event: Message) -> None:
         """This page's place was taken: by itself reconnecting (silent), or by a new page."""
         self.replaced = True
         if not event["silent"]:
@@ -301,7 +308,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if left is not None:
             await self.group_send("peer.left", peer_id=left.peer_id, reason=reason)
 
-    async def disconnect(self, code):
+    async def disconnect(self, code: int) -> None:
         ROOM_WATCH.discard(self)
         if self.admitted and self.replaced:
             await self.channel_layer.group_discard(self.group, self.channel_name)
@@ -313,10 +320,10 @@ class RoomConsumer(AsyncWebsocketConsumer):
         """Another page as this page is told of it (names as its user may see them)."""
         return _public(peer, self.me, self.sees_all)
 
-    async def db(self, func, *args, **kwargs):
+    async def db(self, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return await database_sync_to_async(_in_schema)(self.schema_name, func, *args, **kwargs)
 
-    async def group_send(self, kind: str, **payload) -> None:
+    async def group_send(self, kind: str, **payload: Any) -> None:
         await self.channel_layer.group_send(self.group, {"type": kind, **payload})
 
     async def send_json(self, payload: dict) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import formats
 from django.utils.translation import gettext as _
 
@@ -75,7 +75,7 @@ def is_participant(booking: Booking, user: User | AnonymousUser) -> bool:
     return booking.clinician_id == user.pk or booking.participants.filter(user=user).exists()
 
 
-def present(booking: Booking, now: datetime.datetime):
+def present(booking: Booking, now: datetime.datetime) -> QuerySet[RoomConnection]:
     """Connections of people in the room now (heartbeat seen recently)."""
     return RoomConnection.objects.filter(booking=booking, seen_at__gte=now - FRESH_FOR)
 

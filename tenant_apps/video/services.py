@@ -8,6 +8,7 @@ room go over the channel layer after commit.
 import datetime
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -100,7 +101,9 @@ def _peer(conn: RoomConnection, roles: dict[int, tuple[str, int]]) -> Peer:
     return Peer(conn.peer_id, conn.pk, conn.user_id, name, role, conn.channel_name, number)
 
 
-def _event(booking: Booking, kind: str, user: User | None, peer_id: str = "", **detail) -> None:
+def _event(
+    booking: Booking, kind: str, user: User | None, peer_id: str = "", **detail: Any
+) -> None:
     CallEvent.objects.create(
         booking=booking,
         user=user,
@@ -179,7 +182,7 @@ class Left:
 
 
 @transaction.atomic
-def leave(channel_name: str, reason: str, **detail) -> Left | None:
+def leave(channel_name: str, reason: str, **detail: Any) -> Left | None:
     """The page on `channel_name` left (or vanished). None when it had been taken over."""
     conn = RoomConnection.objects.filter(channel_name=channel_name).first()
     if conn is None:

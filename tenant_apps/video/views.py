@@ -3,13 +3,15 @@ rooms.admission; the call itself runs over the room's WebSocket (consumers)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from careplatform.access import role_required
+from tenant_apps.accounts.http import AuthenticatedRequest
+from tenant_apps.accounts.models import User
 from tenant_apps.bookings.access import get_booking_for_user
 from tenant_apps.video import rooms, services
 
@@ -17,7 +19,7 @@ from tenant_apps.video import rooms, services
 STATUS_FOR = {rooms.Reason.NOT_PARTICIPANT: 403}
 
 
-def _home_url(user) -> str:
+def _home_url(user: User) -> str:
     if user.is_patient and not (user.is_clinician or user.is_admin):
         return reverse("patient-home")
     return reverse("overview")
@@ -25,13 +27,13 @@ def _home_url(user) -> str:
 
 @role_required("admin", "clinician", "patient")
 @require_GET
-def test_video(request: HttpRequest) -> HttpResponse:
+def test_video(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "video/test_video.html")
 
 
 @role_required("admin", "clinician", "patient")
 @require_GET
-def room(request: HttpRequest, pk: int) -> HttpResponse:
+def room(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = get_booking_for_user(request.user, pk)
     decision = rooms.admission(booking, request.user)
     context = {"booking": booking, "home_url": _home_url(request.user), "current_room": pk}
@@ -50,7 +52,7 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required("admin", "clinician")
 @require_POST
-def end(request: HttpRequest, pk: int) -> HttpResponse:
+def end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """ "Avsluta besöket": the booking's clinician ends the call for everyone."""
     booking = get_booking_for_user(request.user, pk)
     try:

@@ -14,8 +14,8 @@ import datetime
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Collection, Mapping
-from typing import Protocol
+from collections.abc import Collection, Coroutine, Mapping
+from typing import Any, Protocol
 
 from channels.db import database_sync_to_async
 from django.conf import settings
@@ -151,7 +151,7 @@ class RoomWatch:
             if key in refused:
                 self.tell(page, page.room_refused(refused[key]))
 
-    def tell(self, page: Page, news) -> None:
+    def tell(self, page: Page, news: Coroutine[Any, Any, None]) -> None:
         """The page is no longer watched; it acts on the news in a task of its own."""
         self.pages.discard(page)
         task = asyncio.get_running_loop().create_task(news)

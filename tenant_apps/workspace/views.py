@@ -1,9 +1,10 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
+from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
 from tenant_apps.bookings.views import patient_bookings, upcoming_confirmed
 from tenant_apps.profiles.services import missing_for_inviting
@@ -11,7 +12,7 @@ from tenant_apps.profiles.steps import blocker_links
 
 
 @role_required("admin", "clinician")
-def overview(request: HttpRequest) -> HttpResponse:
+def overview(request: AuthenticatedRequest) -> HttpResponse:
     # "Bjud in till besök" (manual 3): what is missing before inviting, with links to fix it.
     invite_missing = blocker_links(missing_for_inviting(request.user))
     context = {"invite_missing": invite_missing, "upcoming": upcoming_confirmed(request.user)}
@@ -19,7 +20,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 @role_required("patient")
-def patient_home(request: HttpRequest) -> HttpResponse:
+def patient_home(request: AuthenticatedRequest) -> HttpResponse:
     # Manual 7.4: the patient's bookings, the clinician's message, and Bekräfta.
     return render(
         request, "workspace/patient_home.html", {"bookings": patient_bookings(request.user)}
@@ -28,7 +29,7 @@ def patient_home(request: HttpRequest) -> HttpResponse:
 
 @role_required("patient")
 @require_http_methods(["GET", "POST"])
-def consent(request: HttpRequest) -> HttpResponse:
+def consent(request: AuthenticatedRequest) -> HttpResponse:
     version = current_consent_version()
     if request.method == "POST":
         if request.POST.get("version") != str(version.version):

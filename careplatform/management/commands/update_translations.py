@@ -2,11 +2,12 @@
 list English strings still missing, and compile."""
 
 from pathlib import Path
+from typing import Any
 
 import polib
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 IGNORE = [".venv/*", ".data/*", "tests/*", "deploy/*", "build/*"]
 
@@ -23,10 +24,10 @@ def missing(language: str) -> list[str]:
 class Command(BaseCommand):
     help = "Extract strings into locale/{sv,en}, fill Swedish, report missing English, compile."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--check", action="store_true", help="fail if English is missing")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         call_command(
             "makemessages", locale=["sv", "en"], ignore_patterns=IGNORE, no_obsolete=True,
             verbosity=0,

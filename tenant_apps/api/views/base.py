@@ -1,9 +1,11 @@
 """What every API view shares: pagination and the "now" a response is computed at."""
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
+from rest_framework.views import APIView
 
 
 def _positive_number(request: Request, name: str, maximum: int | None = None) -> int | None:
@@ -29,7 +31,9 @@ class Pages(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-    def paginate_queryset(self, queryset, request, view=None):
+    def paginate_queryset(
+        self, queryset: QuerySet, request: Request, view: APIView | None = None
+    ) -> list | None:
         _positive_number(request, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)
 
@@ -37,7 +41,7 @@ class Pages(PageNumberPagination):
         size = _positive_number(request, self.page_size_query_param, self.max_page_size)
         return size or self.page_size
 
-    def get_schema_operation_parameters(self, view) -> list[dict]:
+    def get_schema_operation_parameters(self, view: APIView) -> list[dict]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1

@@ -8,9 +8,11 @@ from rest_framework.decorators import action
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from careplatform import clock
 from careplatform.netutils import client_ip
+from tenant_apps.accounts.models import User
 from tenant_apps.api import access
 from tenant_apps.api.booking_serializers import (
     BookingFilterSerializer,
@@ -31,14 +33,16 @@ from tenant_apps.bookings.services import PatientSpec
 class _BookingPermission(BasePermission):
     """Reading: anyone with bookings. Confirming: patients. Everything else: staff."""
 
-    def has_permission(self, request: Request, view) -> bool:
+    def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
         needed = IsPatient if view.action == "confirm" else IsStaff
         return needed().has_permission(request, view)
 
 
-def _filtered(bookings: QuerySet[Booking], filters: BookingFilterSerializer, user) -> QuerySet:
+def _filtered(
+    bookings: QuerySet[Booking], filters: BookingFilterSerializer, user: User
+) -> QuerySet[Booking]:
     values = filters.validated_data
     if "status" in values:
         bookings = services.with_effective_status(bookings, values["status"])

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from careplatform.netutils import client_ip
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import (
+    RoleFlags,
     add_patient,
     add_staff_member,
     set_user_active,
@@ -79,7 +80,7 @@ class StaffViewSet(IdLookup, viewsets.GenericViewSet):
         member = access.staff_member(pk)
         form = StaffMemberSerializer(member, data=request.data, partial=True)
         form.is_valid(raise_exception=True)
-        roles = {
+        roles: RoleFlags = {
             "is_admin": form.validated_data.get("is_admin", member.is_admin),
             "is_clinician": form.validated_data.get("is_clinician", member.is_clinician),
         }

@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 
 from careplatform.validators import normalize_personnummer
@@ -10,12 +12,12 @@ from tenants.db import connection
 class Command(BaseCommand):
     help = "Create an operator or support user on the public host (they log in with BankID)."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("personnummer")
         parser.add_argument("name", help='"FIRST LAST"')
         parser.add_argument("--role", required=True, choices=["operator", "support"])
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         connection.set_schema_to_public()
         parts = options["name"].split()
         if len(parts) < 2:

@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
@@ -25,7 +28,7 @@ STAFF_USERS = [
 ]
 
 
-def _ensure_users(users) -> None:
+def _ensure_users(users: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
     for pnr, first, last, roles in users:
         if not User.objects.filter(personnummer=pnr).exists():
             User.objects.create_user(pnr, first, last, mobile="0701234567", **roles)
@@ -34,7 +37,7 @@ def _ensure_users(users) -> None:
 class Command(BaseCommand):
     help = "Provision the demo provider (demo.<BASE_DOMAIN>) and demo users unless they exist."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         connection.set_schema_to_public()
         provider = CareProvider.objects.filter(subdomain=DEMO.subdomain).first()
         if provider is None:

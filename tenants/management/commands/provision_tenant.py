@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from tenants.provisioning import (
@@ -14,7 +16,7 @@ class Command(BaseCommand):
         "Provision a care provider: subdomain, schema (cloned from the template) and first admin."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--name", required=True)
         parser.add_argument("--subdomain", required=True)
         parser.add_argument("--admin-personnummer", required=True)
@@ -23,7 +25,7 @@ class Command(BaseCommand):
         parser.add_argument("--org-number", default="")
         parser.add_argument("--method", choices=["clone", "migrate"], default="clone")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         request = ProvisionRequest(
             name=options["name"],
             subdomain=options["subdomain"],

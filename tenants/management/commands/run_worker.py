@@ -12,6 +12,7 @@ import logging
 import signal
 import time
 from collections.abc import Callable
+from types import FrameType
 from typing import Any
 
 from django import db
@@ -107,14 +108,14 @@ class Command(BaseCommand):
         "queue the periodic SMS sweeps. Exits non-zero when the cluster dies."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         # Every process of the cluster (forked from here or from its sentinel) dies with its
         # parent, even when the parent is killed with SIGKILL.
         forks_die_with_parent(signal.SIGKILL)
         cluster = Cluster()
         stopping = False
 
-        def stop(signum, frame):
+        def stop(signum: int, frame: FrameType | None) -> None:
             nonlocal stopping
             stopping = True
 

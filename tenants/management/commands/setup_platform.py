@@ -1,5 +1,7 @@
+from typing import Any
+
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from tenants.provisioning import ensure_template
 
@@ -7,12 +9,12 @@ from tenants.provisioning import ensure_template
 class Command(BaseCommand):
     help = "Migrate the public schema, keep the template schema migrated, migrate every provider."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--executor", default="standard", choices=["standard", "multiprocessing"]
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         verbosity = options["verbosity"]
         call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
         ensure_template()

@@ -135,14 +135,29 @@ TEMPLATES = [
 ASGI_APPLICATION = "careplatform.asgi.application"
 
 DATABASE_URL = env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/careplatform")
+# At most this many PostgreSQL connections per process, whatever the traffic: a connection pool
+# that each request borrows from and gives back. Under ASGI every concurrent request runs in a
+# thread of its own, and with persistent per-thread connections one server process held 72.
+# A request that finds the pool empty waits up to DB_POOL_TIMEOUT seconds for a connection.
+# 0 turns the pool off: one connection per thread, kept DB_CONN_MAX_AGE seconds (unbounded).
+DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 10)
+DB_POOL_TIMEOUT = float(env("DB_POOL_TIMEOUT", "10"))
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         engine="careplatform.db_backend",
-        conn_max_age=envint("DB_CONN_MAX_AGE", 600),
-        conn_health_checks=True,
+        conn_max_age=0 if DB_POOL_MAX_SIZE else envint("DB_CONN_MAX_AGE", 600),
+        # Pooled connections are checked by the backend's SET search_path on borrowing
+        # (careplatform/db_backend), not by an extra query from the pool.
+        conn_health_checks=not DB_POOL_MAX_SIZE,
     )
 }
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(2, DB_POOL_MAX_SIZE),
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT,
+    }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -81,9 +81,10 @@ class Process:
 
 
 class LiveServer(Process):
-    """uvicorn serving careplatform.asgi on 127.0.0.1 against the test database."""
+    """uvicorn serving careplatform.asgi on 127.0.0.1 against the test database; `env` adds or
+    overrides environment variables (e.g. another REDIS_URL)."""
 
-    def __init__(self):
+    def __init__(self, **env: str):
         self.port = free_port()
         super().__init__(
             [
@@ -96,6 +97,7 @@ class LiveServer(Process):
                 TRUSTED_PROXIES="127.0.0.1",
                 BANKID_URL=f"http://localhost:{self.port}/bankid-simulator/rp/v6.0",
                 BANKID_COLLECT_INTERVAL="0.2",
+                **env,
             ),
             f"server-{self.port}.log",
         )  # fmt: skip

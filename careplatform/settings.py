@@ -161,6 +161,9 @@ if DB_POOL_MAX_SIZE:
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+# A Redis command without an answer within this many seconds fails (cache, login rate limit,
+# heartbeat): a hanging Redis gives a clear error at once instead of stalling every request.
+REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "2"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -168,6 +171,7 @@ CACHES = {
         # Every key carries the schema of the provider it belongs to.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cp"),
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
     }
 }
 CHANNEL_LAYERS = {

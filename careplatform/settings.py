@@ -154,7 +154,7 @@ DATABASES = {
 }
 if DB_POOL_MAX_SIZE:
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": min(2, DB_POOL_MAX_SIZE),
+        "min_size": 1,  # grows on demand, back to this after 10 idle minutes
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": DB_POOL_TIMEOUT,
     }

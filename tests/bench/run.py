@@ -153,10 +153,11 @@ class ThroughputWorker:
             raise SystemExit(f"the {self.side} throughput worker failed ({self.process.wait()})")
         return json.loads(line)
 
-    def round(self, requests: int) -> float:
+    def round(self, requests: int) -> dict:
+        """One timed round: {"rate": requests per second, "cpu_ms": CPU ms per request}."""
         self.process.stdin.write(f"round {requests}\n")
         self.process.stdin.flush()
-        return self._reply()["rate"]
+        return self._reply()
 
     def finish(self) -> dict:
         self.process.stdin.close()
@@ -345,10 +346,18 @@ def print_report(args: argparse.Namespace, results: dict) -> None:
         f"{args.warmup} warm-up (ratio of medians {median_ratio:.2f}x). Tenant rounds "
         f"{rounded(tenant['rates'])} req/s, plain rounds {rounded(plain['rates'])} req/s."
     )
+    tenant_cpu, plain_cpu = min(tenant["cpu_ms"]), min(plain["cpu_ms"])
+    print(
+        f"CPU time per request in the serving process (least of the rounds): tenant "
+        f"{tenant_cpu:.3f} ms, plain {plain_cpu:.3f} ms "
+        f"(plain/tenant {plain_cpu / tenant_cpu:.2f}x)."
+    )
+    pool = tenant.get("pool")
+    connections = f"a pool of at most {pool['max_size']}" if pool else "no pool"
     print(
         f"Statements sent to PostgreSQL per request: tenant {tenant['statements']:.1f}, "
         f"plain {plain['statements']:.1f}. Routing cache active: {tenant['routing_cache']}. "
-        f"CONN_MAX_AGE {tenant['conn_max_age']} s."
+        f"Connections: {connections}, CONN_MAX_AGE {tenant['conn_max_age']} s."
     )
     print(
         f"PostgreSQL {results['server_version']}, {os.cpu_count()} CPUs, Python "
@@ -368,14 +377,24 @@ def measure_requests(args: argparse.Namespace, tenant_env: dict, plain_env: dict
         for side, env in (("tenant", tenant_env), ("plain", plain_env)):
             workers.append(ThroughputWorker(side, env, *worker_args))
         rates: dict[str, list[float]] = {worker.side: [] for worker in workers}
+        cpu: dict[str, list[float]] = {worker.side: [] for worker in workers}
         for number in range(1, args.rounds + 1):
             for worker in workers:
-                rates[worker.side].append(worker.round(args.requests))
+                measured = worker.round(args.requests)
+                rates[worker.side].append(measured["rate"])
+                cpu[worker.side].append(measured["cpu_ms"])
             progress(
                 f"    round {number}/{args.rounds}: tenant {rates['tenant'][-1]:.0f} req/s, "
                 f"plain {rates['plain'][-1]:.0f} req/s"
             )
-        return {worker.side: {**worker.finish(), "rates": rates[worker.side]} for worker in workers}
+        return {
+            worker.side: {
+                **worker.finish(),
+                "rates": rates[worker.side],
+                "cpu_ms": cpu[worker.side],
+            }
+            for worker in workers
+        }
     finally:
         for worker in workers:
             worker.kill()

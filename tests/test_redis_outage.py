@@ -5,6 +5,7 @@ try again in a while, and both work again once Redis answers."""
 import httpx
 import pytest
 
+from tests.browser import chromium
 from tests.login_support import HttpBrowser
 from tests.support import LiveServer, PrivateRedis, wait_for
 
@@ -87,3 +88,15 @@ def test_login_starts_again_once_redis_answers(server, redis_server):
     redis_server.resume()
     started = browser.http.post("/login/start/", data={"mode": "qr"}, headers=browser.csrf())
     assert started.status_code == 200 and started.json()["state"] == "pending"
+
+
+def test_login_page_shows_try_again_in_a_while_when_redis_hangs(server, redis_server):
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"http://alfa.localhost:{server.port}/login/")
+        redis_server.hang()
+        page.get_by_role("button", name="Mobilt BankID på annan enhet").click()
+        error = page.locator('[data-role="error"]')
+        error.wait_for(state="visible")
+        assert error.inner_text() == "Inloggningen fungerar inte just nu. Försök igen om en stund."
+        assert page.get_by_role("button", name="Försök igen").is_visible()

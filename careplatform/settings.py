@@ -141,7 +141,7 @@ DATABASE_URL = env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/carepla
 # A request that finds the pool empty waits up to DB_POOL_TIMEOUT seconds for a connection.
 # 0 turns the pool off: one connection per thread, kept DB_CONN_MAX_AGE seconds (unbounded).
 DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 10)
-DB_POOL_TIMEOUT = float(env("DB_POOL_TIMEOUT", "10"))
+DB_POOL_TIMEOUT = float(env("DB_POOL_TIMEOUT", "5"))
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -157,6 +157,9 @@ if DB_POOL_MAX_SIZE:
         "min_size": 1,  # grows on demand, back to this after 10 idle minutes
         "max_size": DB_POOL_MAX_SIZE,
         "timeout": DB_POOL_TIMEOUT,
+        # While PostgreSQL is away, reconnecting gives up after 5 s and the next request tries
+        # afresh, rather than waiting out a backoff that grows with the outage.
+        "reconnect_timeout": 5,
     }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 

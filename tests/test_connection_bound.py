@@ -27,22 +27,23 @@ class ConnectionWatch:
 
     def __init__(self, pid: int):
         self.name = f"careplatform pid {pid}"
-        self.peak = 0
+        self.peak: list[tuple] = []  # the most connections seen at once: (backend pid, state)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def count(self, db: psycopg.Connection) -> int:
-        row = db.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s", [self.name]
-        ).fetchone()
-        return row[0]
+    def _look(self, db: psycopg.Connection) -> None:
+        rows = db.execute(
+            "SELECT pid, state FROM pg_stat_activity WHERE application_name = %s", [self.name]
+        ).fetchall()
+        if len(rows) > len(self.peak):
+            self.peak = rows
 
     def _sample(self) -> None:
         with psycopg.connect(current_database_url(), autocommit=True) as db:
             while not self._stop.is_set():
-                self.peak = max(self.peak, self.count(db))
+                self._look(db)
                 self._stop.wait(0.01)
-            self.peak = max(self.peak, self.count(db))
+            self._look(db)
 
     def __enter__(self) -> "ConnectionWatch":
         self._thread.start()
@@ -74,8 +75,10 @@ Request = tuple[str | None, str, str | None, str]  # subdomain, path, session, e
 
 
 async def fire(server: LiveServer, requests: list[Request]) -> list[tuple[Request, int, str]]:
-    """GET every request at once, CONCURRENCY in flight."""
-    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    """GET every request at once, CONCURRENCY in flight, each on a connection of its own (as
+    from many visitors; a kept-alive connection may be closed by the server just as a starved
+    client sends on it)."""
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=0)
     async with httpx.AsyncClient(
         base_url=f"http://127.0.0.1:{server.port}", limits=limits, timeout=60
     ) as client:
@@ -93,7 +96,9 @@ async def fire(server: LiveServer, requests: list[Request]) -> list[tuple[Reques
 
 @pytest.mark.server
 def test_server_holds_at_most_its_bound_of_connections_under_load(listing_on):
-    server = LiveServer(DB_POOL_MAX_SIZE=str(BOUND))
+    # 60 requests in flight share 4 connections: on a busy machine a request may wait for one
+    # longer than the 5 s a production pool of 10 allows.
+    server = LiveServer(DB_POOL_MAX_SIZE=str(BOUND), DB_POOL_TIMEOUT="30")
     try:
         people = [
             ("alfa", personnummer("19800101", "001"), "Alma Admin"),
@@ -116,7 +121,7 @@ def test_server_holds_at_most_its_bound_of_connections_under_load(listing_on):
         with ConnectionWatch(server.popen.pid) as watch:
             responses = asyncio.run(fire(server, requests))
 
-        assert 1 <= watch.peak <= BOUND
+        assert 1 <= len(watch.peak) <= BOUND, watch.peak
         assert Counter(status for _, status, _ in responses) == {200: len(requests)}
         for (_, path, _, expected), _, text in responses:
             assert expected in text, path

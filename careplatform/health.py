@@ -1,6 +1,19 @@
-"""/healthz on every host: database, Redis (cache and channel layer) and worker heartbeat."""
+"""/healthz on every host: database, Redis (cache and channel layer) and worker heartbeat.
 
+A load balancer gives up on a slow answer, so the checks run side by side and the answer comes
+within TIMEOUT seconds whatever hangs: a check without a result by then fails with "no answer".
+A check still running for an earlier request is waited for, not started again, so a hanging
+server never ties up more than one thread per check.
+"""
+
+import asyncio
+import threading
+import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -14,10 +27,20 @@ from careplatform import clock
 from tenants.db import connection
 from tenants.tasks import last_heartbeat
 
+TIMEOUT = 1.5  # seconds for all checks together
+
+
+class NoAnswer(Exception):
+    def __init__(self) -> None:
+        super().__init__(f"no answer within {TIMEOUT} s")
+
 
 def _check_database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    finally:
+        connection.close()  # this thread's connection goes back to the pool
 
 
 def _check_cache() -> None:
@@ -28,7 +51,7 @@ def _check_cache() -> None:
         raise RuntimeError("cache did not return what was stored")
 
 
-def _check_channel_layer() -> None:
+def _check_channel_layer(seconds: float) -> None:
     layer = get_channel_layer()
 
     async def roundtrip() -> None:
@@ -38,7 +61,13 @@ def _check_channel_layer() -> None:
         if message.get("type") != "healthz.ping":
             raise RuntimeError("channel layer returned another message")
 
-    async_to_sync(roundtrip)()
+    async def bounded() -> None:
+        try:
+            await asyncio.wait_for(roundtrip(), max(seconds, 0))
+        except TimeoutError:
+            raise NoAnswer() from None
+
+    async_to_sync(bounded)()
 
 
 def _check_worker() -> None:
@@ -50,25 +79,51 @@ def _check_worker() -> None:
         raise RuntimeError(f"last worker heartbeat {age:.0f} s ago")
 
 
-CHECKS = {
+# Checks run in threads of their own; the channel layer's runs on the request's event loop.
+THREADED: dict[str, Callable[[], None]] = {
     "database": _check_database,
     "cache": _check_cache,
-    "channel_layer": _check_channel_layer,
     "worker": _check_worker,
 }
+COMPONENTS = ("database", "cache", "channel_layer", "worker")
+
+_executor = ThreadPoolExecutor(max_workers=len(THREADED), thread_name_prefix="healthz")
+_running: dict[str, Future[None]] = {}
+_running_lock = threading.Lock()
+
+
+def _started(name: str) -> Future[None]:
+    """The running check of this name, or a new one."""
+    with _running_lock:
+        future = _running.get(name)
+        if future is None or future.done():
+            future = _running[name] = _executor.submit(THREADED[name])
+        return future
+
+
+def _outcome(wait: Callable[[], None]) -> dict[str, str]:
+    try:
+        wait()
+    except FutureTimeout:
+        return {"status": "fail", "error": str(NoAnswer())}
+    except Exception as exc:  # each failure is reported by name, never raised
+        return {"status": "fail", "error": str(exc) or type(exc).__name__}
+    return {"status": "ok"}
+
+
+def run_checks() -> dict[str, dict[str, str]]:
+    deadline = time.monotonic() + TIMEOUT
+    futures = {name: _started(name) for name in THREADED}
+    results = {"channel_layer": _outcome(lambda: _check_channel_layer(deadline - time.monotonic()))}
+    for name, future in futures.items():
+        results[name] = _outcome(partial(future.result, max(deadline - time.monotonic(), 0)))
+    return {name: results[name] for name in COMPONENTS}
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    components: dict[str, dict[str, str]] = {}
-    for name, check in CHECKS.items():
-        try:
-            check()
-        except Exception as exc:  # each failure is reported by name, never raised
-            components[name] = {"status": "fail", "error": str(exc) or type(exc).__name__}
-        else:
-            components[name] = {"status": "ok"}
+    components = run_checks()
     failed = [name for name, result in components.items() if result["status"] != "ok"]
     body = {
         "status": "fail" if failed else "ok",

@@ -9,8 +9,12 @@ from django.conf import settings
 
 @lru_cache(maxsize=1)
 def get_redis() -> redis.Redis:
+    # The timeout bounds each command; a subscriber's wait for messages is not a command.
     return redis.Redis.from_url(
-        settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5, health_check_interval=30
+        settings.REDIS_URL,
+        socket_connect_timeout=settings.REDIS_TIMEOUT,
+        socket_timeout=settings.REDIS_TIMEOUT,
+        health_check_interval=30,
     )
 
 

@@ -136,17 +136,38 @@ TEMPLATES = [
 ASGI_APPLICATION = "careplatform.asgi.application"
 
 DATABASE_URL = env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/careplatform")
+# At most this many PostgreSQL connections per process, whatever the traffic: a connection pool
+# that each request borrows from and gives back. Under ASGI every concurrent request runs in a
+# thread of its own, and with persistent per-thread connections one server process held 72.
+# A request that finds the pool empty waits up to DB_POOL_TIMEOUT seconds for a connection.
+# 0 turns the pool off: one connection per thread, kept DB_CONN_MAX_AGE seconds (unbounded).
+DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 10)
+DB_POOL_TIMEOUT = float(env("DB_POOL_TIMEOUT", "5"))
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         engine="careplatform.db_backend",
-        conn_max_age=envint("DB_CONN_MAX_AGE", 600),
-        conn_health_checks=True,
+        conn_max_age=0 if DB_POOL_MAX_SIZE else envint("DB_CONN_MAX_AGE", 600),
+        # Pooled connections are checked by the backend's SET search_path on borrowing
+        # (careplatform/db_backend), not by an extra query from the pool.
+        conn_health_checks=not DB_POOL_MAX_SIZE,
     )
 }
+if DB_POOL_MAX_SIZE:
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,  # grows on demand, back to this after 10 idle minutes
+        "max_size": DB_POOL_MAX_SIZE,
+        "timeout": DB_POOL_TIMEOUT,
+        # While PostgreSQL is away, reconnecting gives up after 5 s and the next request tries
+        # afresh, rather than waiting out a backoff that grows with the outage.
+        "reconnect_timeout": 5,
+    }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
+# A Redis command without an answer within this many seconds fails (cache, login rate limit,
+# heartbeat): a hanging Redis gives a clear error at once instead of stalling every request.
+REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "2"))
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -154,6 +175,7 @@ CACHES = {
         # Every key carries the schema of the provider it belongs to.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": env("CACHE_KEY_PREFIX", "cp"),
+        "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
     }
 }
 CHANNEL_LAYERS = {

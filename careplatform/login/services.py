@@ -6,6 +6,8 @@ The browser never sees the order reference, the QR secret or a personal number; 
 """
 
 import contextlib
+import logging
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
 import segno
@@ -16,6 +18,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from careplatform import clock
 from careplatform.bankid.client import CollectStatus, get_client
@@ -27,6 +30,8 @@ from careplatform.redis import get_redis, platform_key
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
 
+log = logging.getLogger(__name__)
+
 SESSION_KEY = "bankid_login"
 MODES = ("qr", "same_device")
 
@@ -36,6 +41,19 @@ class LoginRefused(Exception):
         self.message = message
         self.status = status
         super().__init__(message)
+
+
+@contextlib.contextmanager
+def _redis_available() -> Iterator[None]:
+    """Rate limits and single use of orders live in Redis: without it no login can start or
+    finish safely, and the browser is asked to come back (503) instead of getting an error."""
+    try:
+        yield
+    except RedisError:
+        log.warning("Login refused: Redis unavailable", exc_info=True)
+        raise LoginRefused(
+            _("Inloggningen fungerar inte just nu. Försök igen om en stund."), status=503
+        ) from None
 
 
 @dataclass
@@ -96,7 +114,9 @@ def start_login(request: HttpRequest, mode: str) -> PendingLogin:
             status=429,
         )
     ip = client_ip(request)
-    if not _allow_start(ip):
+    with _redis_available():
+        allowed = _allow_start(ip)
+    if not allowed:
         raise LoginRefused(
             _("För många inloggningsförsök. Vänta en minut och försök sedan igen."), status=429
         )
@@ -169,9 +189,10 @@ def poll_login(request: HttpRequest) -> LoginState:
 
 def _complete(request: HttpRequest, pending: PendingLogin, personal_number: str) -> LoginState:
     # Orders are single-use, whatever host or session presents them again.
-    first_use = get_redis().set(
-        platform_key(f"bankid-used:{pending.order_ref}"), "1", nx=True, ex=86400
-    )
+    with _redis_available():
+        first_use = get_redis().set(
+            platform_key(f"bankid-used:{pending.order_ref}"), "1", nx=True, ex=86400
+        )
     if not first_use:
         raise LoginRefused(_("Inloggningen har redan använts. Logga in igen."), status=403)
     public_host = getattr(request, "tenant", None) is None

@@ -39,5 +39,12 @@ MIDDLEWARE = [m for m in MIDDLEWARE if m != "tenants.routing.ProviderRoutingMidd
 ROOT_URLCONF = "tests.bench.plain_urls"
 
 # The same connection settings (from DATABASE_URL, which points at the plain bench database),
-# on the stock backend.
-DATABASES = {"default": {**DATABASES["default"], "ENGINE": "django.db.backends.postgresql"}}
+# on the stock backend, which checks every connection (pooled or persistent) before a request's
+# first query as ours does with its SET search_path.
+DATABASES = {
+    "default": {
+        **DATABASES["default"],
+        "ENGINE": "django.db.backends.postgresql",
+        "CONN_HEALTH_CHECKS": True,
+    }
+}

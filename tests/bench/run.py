@@ -153,10 +153,11 @@ class ThroughputWorker:
             raise SystemExit(f"the {self.side} throughput worker failed ({self.process.wait()})")
         return json.loads(line)
 
-    def round(self, requests: int) -> float:
+    def round(self, requests: int) -> dict:
+        """One timed round: {"rate": requests per second, "cpu_ms": CPU ms per request}."""
         self.process.stdin.write(f"round {requests}\n")
         self.process.stdin.flush()
-        return self._reply()["rate"]
+        return self._reply()
 
     def finish(self) -> dict:
         self.process.stdin.close()
@@ -191,11 +192,10 @@ def verdict(ok: bool) -> str:
 
 
 def rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, str]]:
+    if args.only == "requests":
+        return request_rows(args, results)
     clone = statistics.median(results["provision"]["clone"])
     migrate = statistics.median(results["provision"]["migrate"])
-    tenant = max(results["requests"]["tenant"]["rates"])
-    plain = max(results["requests"]["plain"]["rates"])
-    ratio = tenant / plain
     schemas = f"{args.providers} providers + template"
     return [
         (
@@ -210,19 +210,7 @@ def rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, s
             "",
             STOCK["migrate"],
         ),
-        (
-            f"one-query view, {args.providers} provider hosts (best of {args.rounds})",
-            f"{tenant:.0f} req/s",
-            "",
-            "",
-        ),
-        (f"same view, plain Django (best of {args.rounds})", f"{plain:.0f} req/s", "", ""),
-        (
-            "throughput tenant/plain",
-            f"{ratio:.2f}x",
-            f">= 0.8x: {verdict(ratio >= 0.8)}",
-            STOCK["ratio"],
-        ),
+        *request_rows(args, results),
         (
             f"no-op migrate_schemas, standard ({schemas})",
             f"{results['migrate_schemas']['standard']:.1f} s",
@@ -358,10 +346,18 @@ def print_report(args: argparse.Namespace, results: dict) -> None:
         f"{args.warmup} warm-up (ratio of medians {median_ratio:.2f}x). Tenant rounds "
         f"{rounded(tenant['rates'])} req/s, plain rounds {rounded(plain['rates'])} req/s."
     )
+    tenant_cpu, plain_cpu = min(tenant["cpu_ms"]), min(plain["cpu_ms"])
+    print(
+        f"CPU time per request in the serving process (least of the rounds): tenant "
+        f"{tenant_cpu:.3f} ms, plain {plain_cpu:.3f} ms "
+        f"(plain/tenant {plain_cpu / tenant_cpu:.2f}x)."
+    )
+    pool = tenant.get("pool")
+    connections = f"a pool of at most {pool['max_size']}" if pool else "no pool"
     print(
         f"Statements sent to PostgreSQL per request: tenant {tenant['statements']:.1f}, "
         f"plain {plain['statements']:.1f}. Routing cache active: {tenant['routing_cache']}. "
-        f"CONN_MAX_AGE {tenant['conn_max_age']} s."
+        f"Connections: {connections}, CONN_MAX_AGE {tenant['conn_max_age']} s."
     )
     print(
         f"PostgreSQL {results['server_version']}, {os.cpu_count()} CPUs, Python "
@@ -381,17 +377,71 @@ def measure_requests(args: argparse.Namespace, tenant_env: dict, plain_env: dict
         for side, env in (("tenant", tenant_env), ("plain", plain_env)):
             workers.append(ThroughputWorker(side, env, *worker_args))
         rates: dict[str, list[float]] = {worker.side: [] for worker in workers}
+        cpu: dict[str, list[float]] = {worker.side: [] for worker in workers}
         for number in range(1, args.rounds + 1):
             for worker in workers:
-                rates[worker.side].append(worker.round(args.requests))
+                measured = worker.round(args.requests)
+                rates[worker.side].append(measured["rate"])
+                cpu[worker.side].append(measured["cpu_ms"])
             progress(
                 f"    round {number}/{args.rounds}: tenant {rates['tenant'][-1]:.0f} req/s, "
                 f"plain {rates['plain'][-1]:.0f} req/s"
             )
-        return {worker.side: {**worker.finish(), "rates": rates[worker.side]} for worker in workers}
+        return {
+            worker.side: {
+                **worker.finish(),
+                "rates": rates[worker.side],
+                "cpu_ms": cpu[worker.side],
+            }
+            for worker in workers
+        }
     finally:
         for worker in workers:
             worker.kill()
+
+
+def measure_routing_only(args: argparse.Namespace, tenant_url: str, plain_url: str) -> dict:
+    """`--only requests`: the providers, then the tenant/plain rounds and nothing else."""
+    tenant_env = child_env(tenant_url, TENANT_SETTINGS)
+    plain_env = child_env(plain_url, PLAIN_SETTINGS)
+    results: dict = {"server_version": server_version(tenant_url)}
+    progress("manage.py setup_platform (public schema, template)")
+    manage(tenant_env, "setup_platform", "--verbosity", "0")
+    progress(f"Provisioning {args.providers} providers")
+    results["provision"] = worker(
+        tenant_env,
+        "tests.bench.provision",
+        f"--providers={args.providers}",
+        "--clones=0",
+        "--migrations=0",
+    )
+    progress("Plain Django: migrate its own database")
+    manage(plain_env, "migrate", "--noinput", "-v", "0")
+    progress("Waiting for autovacuum on the bench database to finish")
+    wait_for_autovacuum(tenant_url)
+    results["requests"] = measure_requests(args, tenant_env, plain_env)
+    return results
+
+
+def request_rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, str]]:
+    tenant = max(results["requests"]["tenant"]["rates"])
+    plain = max(results["requests"]["plain"]["rates"])
+    ratio = tenant / plain
+    return [
+        (
+            f"one-query view, {args.providers} provider hosts (best of {args.rounds})",
+            f"{tenant:.0f} req/s",
+            "",
+            "",
+        ),
+        (f"same view, plain Django (best of {args.rounds})", f"{plain:.0f} req/s", "", ""),
+        (
+            "throughput tenant/plain",
+            f"{ratio:.2f}x",
+            f">= 0.8x: {verdict(ratio >= 0.8)}",
+            STOCK["ratio"],
+        ),
+    ]
 
 
 def measure(args: argparse.Namespace, tenant_url: str, plain_url: str) -> dict:
@@ -469,6 +519,9 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=2000, help="per side and round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile both request sides")
+    parser.add_argument(
+        "--only", choices=["requests"], help="only the routing throughput (tenant vs plain)"
+    )
     parser.add_argument("--bookings", type=int, default=10_000, help="for the booking list API")
     parser.add_argument("--sms-providers", type=int, default=200)
     parser.add_argument("--sms-bookings", type=int, default=10_000)
@@ -486,7 +539,10 @@ def main() -> int:
     recreate_database(tenant_url)
     recreate_database(plain_url)
     try:
-        results = measure(args, tenant_url, plain_url)
+        if args.only == "requests":
+            results = measure_routing_only(args, tenant_url, plain_url)
+        else:
+            results = measure(args, tenant_url, plain_url)
     finally:
         progress("Dropping the bench databases")
         drop_database(tenant_url)

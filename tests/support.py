@@ -5,7 +5,6 @@ import contextlib
 import itertools
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -139,35 +138,6 @@ class LiveServer(Process):
         # Python clients do not resolve *.localhost: connect to 127.0.0.1, send the Host header.
         headers = {"Host": self.host(subdomain), **kwargs.pop("headers", {})}
         return httpx.get(f"http://127.0.0.1:{self.port}{path}", headers=headers, **kwargs)
-
-
-class PrivateRedis:
-    """A redis-server of the test's own on a free port (no persistence), to hang or kill."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.popen = subprocess.Popen(
-            [
-                "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-                "--save", "", "--appendonly", "no",
-            ],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_for(lambda: port_in_use(self.port), timeout=10)
-
-    def hang(self) -> None:
-        """Stopped, not gone: connections are accepted and never answered."""
-        self.popen.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        self.popen.send_signal(signal.SIGCONT)
-
-    def stop(self) -> None:
-        if self.popen.poll() is None:
-            self.resume()
-            self.popen.kill()
-            self.popen.wait()
 
 
 class Worker(Process):

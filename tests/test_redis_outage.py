@@ -6,8 +6,9 @@ import httpx
 import pytest
 
 from tests.browser import chromium
+from tests.faults.servers import RedisServer
 from tests.login_support import HttpBrowser
-from tests.support import LiveServer, PrivateRedis, wait_for
+from tests.support import LiveServer, wait_for
 
 pytestmark = pytest.mark.server
 
@@ -16,8 +17,8 @@ CLIENT_TIMEOUT = 5
 
 
 @pytest.fixture
-def redis_server():
-    server = PrivateRedis()
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path / "redis")
     yield server
     server.stop()
 
@@ -30,7 +31,7 @@ def server(redis_server, django_db_setup, django_db_blocker):
     live.stop()
 
 
-def fail(redis_server: PrivateRedis, how: str) -> None:
+def fail(redis_server: RedisServer, how: str) -> None:
     if how == "hanging":
         redis_server.hang()
     else:

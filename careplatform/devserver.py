@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from django.core.exceptions import ImproperlyConfigured
+
+from careplatform.environment import envbool, envint
 from careplatform.processes import preexec_die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,7 +187,7 @@ def _stop_children(children: list[Supervised]) -> None:
 
 
 def run(services: Services) -> int:
-    port = os.environ.get("PORT", "8000")
+    port = str(envint("PORT", 8000, min_value=1, max_value=65535))
     base_domain = os.environ.get("BASE_DOMAIN", "localhost")
     env = services.env(
         DEBUG=os.environ.get("DEBUG", "1"),
@@ -288,7 +291,13 @@ def main(argv: list[str]) -> int:
     rest = argv[1:]
     if rest and rest[0] == "--":
         rest = rest[1:]
-    embedded = os.environ.get("EMBEDDED", "") in ("1", "true", "yes")
+    try:
+        embedded = envbool("EMBEDDED")
+        if command == "run":
+            envint("PORT", 8000, min_value=1, max_value=65535)
+    except ImproperlyConfigured as exc:
+        print(f"ImproperlyConfigured: {exc}", file=sys.stderr)
+        return 2
     data_dir = Path(os.environ.get("DATA_DIR", str(ROOT / ".data"))).resolve()
     services = Services(data_dir, embedded)
     try:
@@ -300,6 +309,8 @@ def main(argv: list[str]) -> int:
             return bench(services)
         print(f"unknown command {command}", file=sys.stderr)
         return 2
+    except subprocess.CalledProcessError as exc:
+        return exc.returncode  # the command has said why (a setting it refuses, say)
     finally:
         services.stop()
 

@@ -19,6 +19,8 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 @functools.cache
 def _networks(proxies: tuple[str, ...]) -> tuple[Network, ...]:
+    """TRUSTED_PROXIES as networks. The environment variable is checked when the settings load
+    (careplatform/environment.py); the error here is for a value set otherwise."""
     try:
         return tuple(ipaddress.ip_network(proxy, strict=False) for proxy in proxies)
     except ValueError as exc:

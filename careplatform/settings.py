@@ -5,34 +5,23 @@ development values explicitly.
 """
 
 import hashlib
-import os
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from careplatform.environment import (
+    env,
+    envbool,
+    envchoice,
+    envfloat,
+    envint,
+    envlist,
+    envnetworks,
+)
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
-
-
-def envbool(name: str, default: bool = False) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def envint(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
-
-
-def envlist(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 DEBUG = envbool("DEBUG")
@@ -47,8 +36,8 @@ if not SECRET_KEY:
 BASE_DOMAIN = env("BASE_DOMAIN", "localhost" if DEBUG else "careplatform.se").lower()
 PUBLIC_HOSTS = [BASE_DOMAIN, f"www.{BASE_DOMAIN}"]
 ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}"]
-SITE_SCHEME = env("SITE_SCHEME", "http" if DEBUG else "https")
-SITE_PORT = env("SITE_PORT", "")
+SITE_SCHEME = envchoice("SITE_SCHEME", "http" if DEBUG else "https", ("http", "https"))
+SITE_PORT = str(envint("SITE_PORT", 0, min_value=1, max_value=65535) or "")
 
 DATA_DIR = Path(env("DATA_DIR", str(BASE_DIR / ".data")))
 
@@ -141,13 +130,14 @@ DATABASE_URL = env("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/carepla
 # thread of its own, and with persistent per-thread connections one server process held 72.
 # A request that finds the pool empty waits up to DB_POOL_TIMEOUT seconds for a connection.
 # 0 turns the pool off: one connection per thread, kept DB_CONN_MAX_AGE seconds (unbounded).
-DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 10)
-DB_POOL_TIMEOUT = float(env("DB_POOL_TIMEOUT", "5"))
+DB_POOL_MAX_SIZE = envint("DB_POOL_MAX_SIZE", 10, min_value=0)
+DB_POOL_TIMEOUT = envfloat("DB_POOL_TIMEOUT", 5, above=0)
+DB_CONN_MAX_AGE = envint("DB_CONN_MAX_AGE", 600, min_value=0)
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
         engine="careplatform.db_backend",
-        conn_max_age=0 if DB_POOL_MAX_SIZE else envint("DB_CONN_MAX_AGE", 600),
+        conn_max_age=0 if DB_POOL_MAX_SIZE else DB_CONN_MAX_AGE,
         # Pooled connections are checked by the backend's SET search_path on borrowing
         # (careplatform/db_backend), not by an extra query from the pool.
         conn_health_checks=not DB_POOL_MAX_SIZE,
@@ -167,7 +157,7 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 REDIS_URL = env("REDIS_URL", "redis://127.0.0.1:6379/0")
 # A Redis command without an answer within this many seconds fails (cache, login rate limit,
 # heartbeat): a hanging Redis gives a clear error at once instead of stalling every request.
-REDIS_TIMEOUT = float(env("REDIS_TIMEOUT", "2"))
+REDIS_TIMEOUT = envfloat("REDIS_TIMEOUT", 2, above=0)
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -200,7 +190,7 @@ CHANNEL_LAYERS = {
 }
 Q_CLUSTER = {
     "name": env("Q_CLUSTER_NAME", "careplatform"),
-    "workers": envint("Q_WORKERS", 2),
+    "workers": envint("Q_WORKERS", 2, min_value=1),
     "timeout": 60,
     "retry": 120,
     "redis": REDIS_URL,
@@ -209,17 +199,17 @@ Q_CLUSTER = {
     "label": "Bakgrundsjobb",
 }
 # A worker is healthy when its heartbeat task ran within this many seconds.
-WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", 60)
-WORKER_HEARTBEAT_INTERVAL = envint("WORKER_HEARTBEAT_INTERVAL", 15)
+WORKER_HEARTBEAT_MAX_AGE = envint("WORKER_HEARTBEAT_MAX_AGE", 60, min_value=1)
+WORKER_HEARTBEAT_INTERVAL = envint("WORKER_HEARTBEAT_INTERVAL", 15, min_value=1)
 
 LOGIN_URL = "login"
 # endUserIp for BankID comes from REMOTE_ADDR, or from this header when the request comes from
 # one of these proxies (addresses or networks), e.g. nginx in front of the ASGI servers.
-TRUSTED_PROXIES = [p.strip() for p in env("TRUSTED_PROXIES").split(",") if p.strip()]
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
 TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER", "HTTP_X_FORWARDED_FOR")
 # The login page collects from BankID about every 2 s and allows 5 order starts per IP a minute.
-BANKID_COLLECT_INTERVAL = float(env("BANKID_COLLECT_INTERVAL", "2"))
-BANKID_STARTS_PER_IP_PER_MINUTE = envint("BANKID_STARTS_PER_IP_PER_MINUTE", 5)
+BANKID_COLLECT_INTERVAL = envfloat("BANKID_COLLECT_INTERVAL", 2, above=0)
+BANKID_STARTS_PER_IP_PER_MINUTE = envint("BANKID_STARTS_PER_IP_PER_MINUTE", 5, min_value=1)
 
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_DOMAIN = None  # host-only: a session made on one provider's host stays there
@@ -228,11 +218,12 @@ SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600)
+SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600, min_value=1)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
-SECURE_HSTS_SECONDS = 0 if DEBUG else envint("HSTS_SECONDS", 31536000)
+HSTS_SECONDS = envint("HSTS_SECONDS", 31536000, min_value=0)
+SECURE_HSTS_SECONDS = 0 if DEBUG else HSTS_SECONDS
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", False)
 if env("SECURE_PROXY_SSL_HEADER"):
@@ -342,7 +333,9 @@ BANKID_ORDER_TTL = 180  # seconds until the simulator's orders expire
 
 # SMS (manual 4, 7.1). Backends: outbox (stored, shown on the public host's /sms/utkorg/ page
 # with DEBUG or to operators), console (the log), elks46 (46elks HTTP API).
-SMS_BACKEND = env("SMS_BACKEND", "outbox" if DEBUG else "elks46")
+SMS_BACKEND = envchoice(
+    "SMS_BACKEND", "outbox" if DEBUG else "elks46", ("outbox", "console", "elks46")
+)
 ELKS46_API_URL = env("ELKS46_API_URL", "https://api.46elks.com/a1")
 ELKS46_USERNAME = env("ELKS46_USERNAME")
 ELKS46_PASSWORD = env("ELKS46_PASSWORD")
@@ -352,23 +345,27 @@ SMS_WEBHOOK_SECRET = (
     env("SMS_WEBHOOK_SECRET") or hashlib.sha256(f"sms-webhook:{SECRET_KEY}".encode()).hexdigest()
 )
 SMS_CALLBACK_URL = env("SMS_CALLBACK_URL", _SITE)
-SMS_HTTP_TIMEOUT = float(env("SMS_HTTP_TIMEOUT", "10"))
+SMS_HTTP_TIMEOUT = envfloat("SMS_HTTP_TIMEOUT", 10, above=0)
 # A sending worker owns a message this long (well over the HTTP timeout: no request starts
 # that could outlive it); a job leases due rows as long. After it, the sweep comes back and the
 # outcome is looked up.
-SMS_LEASE_SECONDS = envint("SMS_LEASE_SECONDS", 60)
-SMS_RECONCILE_DELAY = envint("SMS_RECONCILE_DELAY", 15)  # after a timeout, look up after
-SMS_RETRY_BASE_SECONDS = envint("SMS_RETRY_BASE_SECONDS", 10)  # 10, 20, 40 ... s
-SMS_RETRY_MAX_SECONDS = envint("SMS_RETRY_MAX_SECONDS", 900)
-SMS_MAX_ATTEMPTS = envint("SMS_MAX_ATTEMPTS", 8)
+SMS_LEASE_SECONDS = envint("SMS_LEASE_SECONDS", 60, min_value=1)
+SMS_RECONCILE_DELAY = envint(
+    "SMS_RECONCILE_DELAY", 15, min_value=0
+)  # after a timeout, look up after
+SMS_RETRY_BASE_SECONDS = envint("SMS_RETRY_BASE_SECONDS", 10, min_value=1)  # 10, 20, 40 ... s
+SMS_RETRY_MAX_SECONDS = envint("SMS_RETRY_MAX_SECONDS", 900, min_value=1)
+SMS_MAX_ATTEMPTS = envint("SMS_MAX_ATTEMPTS", 8, min_value=1)
 # The worker looks for due reminders and messages this often (seconds; 0 = never, for tests
 # that must not race a shared worker), and for lost booking events this often.
-SMS_SWEEP_INTERVAL = float(env("SMS_SWEEP_INTERVAL", "5"))
-SMS_RECOVERY_INTERVAL = float(env("SMS_RECOVERY_INTERVAL", "60"))
-SMS_RECOVERY_AFTER = envint("SMS_RECOVERY_AFTER", 60)  # an event undispatched this long is lost
-SMS_SWEEP_LIMIT = envint("SMS_SWEEP_LIMIT", 5000)  # due rows leased per sweep
-SMS_JOB_BATCH = envint("SMS_JOB_BATCH", 50)  # reminders/messages per job
-SMS_JOB_BUDGET = float(env("SMS_JOB_BUDGET", "40"))  # seconds a job sends before handing back
+SMS_SWEEP_INTERVAL = envfloat("SMS_SWEEP_INTERVAL", 5, min_value=0)
+SMS_RECOVERY_INTERVAL = envfloat("SMS_RECOVERY_INTERVAL", 60, min_value=0)
+SMS_RECOVERY_AFTER = envint(
+    "SMS_RECOVERY_AFTER", 60, min_value=0
+)  # an event undispatched this long is lost
+SMS_SWEEP_LIMIT = envint("SMS_SWEEP_LIMIT", 5000, min_value=1)  # due rows leased per sweep
+SMS_JOB_BATCH = envint("SMS_JOB_BATCH", 50, min_value=1)  # reminders/messages per job
+SMS_JOB_BUDGET = envfloat("SMS_JOB_BUDGET", 40, above=0)  # seconds a job sends before handing back
 
 # Video visits (manual 6): ICE servers handed to the browsers. TURN credentials follow coturn's
 # use-auth-secret (TURN REST API) and expire after TURN_TTL seconds; they are issued afresh on
@@ -376,20 +373,20 @@ SMS_JOB_BUDGET = float(env("SMS_JOB_BUDGET", "40"))  # seconds a job sends befor
 STUN_URLS = envlist("STUN_URLS")
 TURN_URLS = envlist("TURN_URLS")
 TURN_SECRET = env("TURN_SECRET")
-TURN_TTL = envint("TURN_TTL", 3 * 3600)
-VIDEO_ICE_TRANSPORT_POLICY = env("VIDEO_ICE_TRANSPORT_POLICY", "all")
-if VIDEO_ICE_TRANSPORT_POLICY not in ("all", "relay"):
-    raise ImproperlyConfigured("VIDEO_ICE_TRANSPORT_POLICY must be 'all' or 'relay'.")
+TURN_TTL = envint("TURN_TTL", 3 * 3600, min_value=1)
+VIDEO_ICE_TRANSPORT_POLICY = envchoice("VIDEO_ICE_TRANSPORT_POLICY", "all", ("all", "relay"))
 # A room page that sends nothing (not even its heartbeat) for this long is gone (seconds).
-VIDEO_PEER_TIMEOUT = envint("VIDEO_PEER_TIMEOUT", 12)
+VIDEO_PEER_TIMEOUT = envint("VIDEO_PEER_TIMEOUT", 12, min_value=1)
 
+# The names logging knows, in any case.
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL", "NOTSET")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": envchoice("LOG_LEVEL", "INFO", LOG_LEVELS)},
     "loggers": {
         "django_tenants": {"level": "WARNING"},
-        "django-q": {"level": env("WORKER_LOG_LEVEL", "WARNING")},
+        "django-q": {"level": envchoice("WORKER_LOG_LEVEL", "WARNING", LOG_LEVELS)},
     },
 }

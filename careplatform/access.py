@@ -9,6 +9,7 @@ caller's scope answers 404 ("not yours"), from the access module of the object's
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -44,12 +45,12 @@ def role_required(*roles: str) -> Callable:
     return decorator
 
 
-def home_url(user, *, public_host: bool = False) -> str:
+def home_url(user: AbstractBaseUser | AnonymousUser, *, public_host: bool = False) -> str:
     """Where the user lands after login, and where "Tillbaka" and "Lämna videobesök" lead
     home: on a provider's host Översikt for admins and clinicians, Mina besök for patients; on
     the public host Konsol for operators, Support for support staff."""
     if public_host:
-        return reverse("console-home") if user.is_operator else reverse("support-home")
-    if user.is_admin or user.is_clinician:
+        return reverse("console-home") if has_role(user, "operator") else reverse("support-home")
+    if has_role(user, "admin", "clinician"):
         return reverse("overview")
     return reverse("patient-home")

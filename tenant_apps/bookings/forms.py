@@ -1,7 +1,12 @@
 """Forms for inviting and changing bookings: parse and show errors; rules live in services."""
 
+from collections.abc import Iterable
+from typing import Any, cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.forms import MobileField, PersonnummerField
@@ -159,18 +164,25 @@ class BookingFilterForm(forms.Form):
         label=_("Till"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, statuses, clinicians=None, **kwargs):
+    def __init__(
+        self,
+        *args: Any,
+        statuses: Iterable[tuple[str, str | Promise]],
+        clinicians: QuerySet[User] | None = None,
+        **kwargs: Any,
+    ) -> None:
         """`clinicians`: whom the clinician filter offers (admins); None: no such filter, and a
         `clinician` parameter is ignored (as in the API)."""
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("Alla"))] + list(statuses)
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Alla"))] + list(statuses)
         if clinicians is None:
             del self.fields["clinician"]
         else:
-            self.fields["clinician"].queryset = clinicians
+            cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         try:
             check_day_order(data.get("date_from"), data.get("date_to"))
         except ValidationError as error:

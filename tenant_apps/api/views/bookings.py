@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from careplatform import clock
 from careplatform.netutils import client_ip
+from tenant_apps.accounts.models import User
 from tenant_apps.api.booking_serializers import (
     SMS_STATUSES,
     BookingFilterSerializer,
@@ -37,7 +38,7 @@ class _BookingPermission(BasePermission):
         return needed().has_permission(request, view)
 
 
-def _presented(user, pk: int) -> Booking:
+def _presented(user: User, pk: int) -> Booking:
     """One booking the caller may see (bookings.access), with everything the serializer reads."""
     return selectors.with_row(booking_for(user, pk), SMS_STATUSES)
 

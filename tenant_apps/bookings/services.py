@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from careplatform import clock
@@ -21,6 +21,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import may_edit_patients, update_patient
 from tenant_apps.administration.services import PATIENT_CHANGED_BY_INVITE
 from tenant_apps.audit.services import record_access
+from tenant_apps.bookings.access import may_manage
 from tenant_apps.bookings.models import (
     HOLDS_TIME,
     Booking,
@@ -60,19 +61,6 @@ def can_be_held(booking: Booking, now: datetime.datetime | None = None) -> bool:
     """The one answer to "can this booking be held now?": pages, API and video ask it.
     Only a confirmed booking can (Boka nu is confirmed at once); the room window comes on top."""
     return effective_status(booking, now) == BookingStatus.CONFIRMED
-
-
-def with_effective_status(
-    bookings: QuerySet[Booking], status: str, now: datetime.datetime | None = None
-) -> QuerySet[Booking]:
-    """Narrow `bookings` to those whose effective_status is `status`, in SQL (list filters)."""
-    now = now or clock.now()
-    overdue = Q(status=BookingStatus.UNCONFIRMED, starts_at__lte=now)
-    if status == BookingStatus.EXPIRED:
-        return bookings.filter(overdue | Q(status=BookingStatus.EXPIRED))
-    if status == BookingStatus.UNCONFIRMED:
-        return bookings.filter(status=status, starts_at__gt=now)
-    return bookings.filter(status=status)
 
 
 def _record(booking: Booking, kind: EventKind) -> None:
@@ -353,7 +341,9 @@ def _check_changeable(booking: Booking) -> None:
 
 
 def _check_manager(booking: Booking, actor: User) -> None:
-    if actor.pk != booking.clinician_id and not actor.is_admin:
+    """Views reach here through access.managed_booking (404); callers of the service alone are
+    refused too."""
+    if not may_manage(actor, booking):
         raise ValidationError(
             _("Bara bokningens vårdpersonal eller en administratör kan ändra den.")
         )

@@ -21,6 +21,7 @@ from careplatform.sms.models import DueKind
 from careplatform.sms.segments import count_segments
 from careplatform.validators import normalize_mobile
 from tenant_apps.accounts.models import User
+from tenant_apps.bookings.access import may_manage
 from tenant_apps.bookings.models import (
     Booking,
     BookingEvent,
@@ -255,6 +256,6 @@ def visible_sms(booking: Booking, viewer: User) -> list[SmsMessage]:
     """The booking's messages as the API shows them (from `booking.sms_messages`, prefetched):
     its clinician and admins see every message, anyone else only those sent to them, so no
     patient learns another participant's number."""
-    manages = viewer.is_admin or viewer.pk == booking.clinician_id
+    manages = may_manage(viewer, booking)
     rows = sorted(booking.sms_messages.all(), key=lambda m: (m.created_at, m.pk))
     return [m for m in rows if manages or m.recipient_id == viewer.pk]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("konsol/", views.console_home, name="console-home"),
     path("support/", views.support_home, name="support-home"),
     path("sms/", include("careplatform.sms.urls")),
+    path("sms/", include("tenant_apps.notifications.urls_public")),
 ]
 
 if settings.BANKID_SIMULATOR_ENABLED:

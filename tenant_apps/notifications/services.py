@@ -16,7 +16,6 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from careplatform import clock
-from careplatform.sms import due
 from careplatform.sms.models import DueKind
 from careplatform.sms.segments import count_segments
 from careplatform.validators import normalize_mobile
@@ -29,7 +28,7 @@ from tenant_apps.bookings.models import (
     Participant,
     ParticipantRole,
 )
-from tenant_apps.notifications import texts
+from tenant_apps.notifications import due, texts
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.sending import send_messages
 from tenants.db import connection

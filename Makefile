@@ -28,14 +28,14 @@ lint: $(STAMP)
 	DEBUG=1 $(VENV)/bin/mypy careplatform/validators.py careplatform/clock.py careplatform/health.py tenants/provisioning.py tenants/routing.py tenants/tasks.py \
 		careplatform/bankid/client.py careplatform/bankid/errors.py careplatform/bankid/messages.py \
 		careplatform/bankid/qr.py careplatform/bankid/simulator/store.py \
-		careplatform/login/services.py careplatform/netutils.py careplatform/i18n.py \
+		tenant_apps/accounts/login/services.py careplatform/netutils.py careplatform/i18n.py \
 		careplatform/db_backend/base.py tenant_apps/accounts/services.py \
 		tenant_apps/administration/services.py tenant_apps/api/services.py \
 		tenant_apps/profiles/services.py tenant_apps/profiles/photos.py tenant_apps/bookings/services.py \
 	tenant_apps/bookings/calendar.py tenant_apps/bookings/access.py tenants/services.py \
 	tenant_apps/audit/services.py careplatform/timeutil.py \
-	careplatform/sms/gateway.py careplatform/sms/segments.py careplatform/sms/due.py \
-	careplatform/sms/callbacks.py careplatform/sms/backends/elks46.py \
+	careplatform/sms/gateway.py careplatform/sms/segments.py tenant_apps/notifications/due.py \
+	tenant_apps/notifications/callbacks.py careplatform/sms/backends/elks46.py \
 	careplatform/sms/backends/outbox.py tenant_apps/notifications/services.py \
 	tenant_apps/notifications/sending.py tenant_apps/notifications/sweep.py \
 	tenant_apps/notifications/texts.py tenant_apps/notifications/resend.py careplatform/sms/pause.py \

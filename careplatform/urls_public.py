@@ -13,7 +13,7 @@ handler500 = "careplatform.errors.server_error"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("healthz", healthz, name="healthz"),
-    path("", include("careplatform.login.urls")),
+    path("", include("tenant_apps.accounts.login.urls")),
     path("sprak/", i18n.choose_language, name="choose-language"),
     path("konsol/", views.console_home, name="console-home"),
     path("support/", views.support_home, name="support-home"),

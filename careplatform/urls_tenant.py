@@ -11,7 +11,7 @@ handler500 = "careplatform.errors.server_error"
 urlpatterns = [
     path("", views.provider_home, name="provider-home"),
     path("healthz", healthz, name="healthz"),
-    path("", include("careplatform.login.urls")),
+    path("", include("tenant_apps.accounts.login.urls")),
     path("sprak/", i18n.choose_language, name="choose-language"),
     path("", include("tenant_apps.workspace.urls")),
     path("", include("tenant_apps.profiles.urls")),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Literal, cast
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
@@ -20,7 +21,6 @@ from django_tenants.utils import schema_context, schema_exists
 
 from careplatform.redis import get_redis, platform_key
 from careplatform.validators import normalize_mobile, normalize_personnummer
-from tenant_apps.accounts.models import User
 from tenants.db import connection
 from tenants.models import CareProvider, Domain, ProviderStatus
 
@@ -144,7 +144,8 @@ def provision_provider(
                 domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=provider, is_primary=True
             )
             with schema_context(provider.schema_name):
-                User.objects.create_user(
+                # The user model by its setting (AUTH_USER_MODEL): tenants imports no tenant app.
+                get_user_model().objects.create_user(
                     clean["admin_personnummer"],  # type: ignore[arg-type]
                     first_name,
                     last_name,

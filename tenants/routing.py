@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.urls import set_urlconf
+from django.utils.translation import gettext as _
 
+from careplatform.errors import wants_json
 from careplatform.redis import get_redis, platform_key
 from tenants.db import connection
 from tenants.models import CareProvider, Domain
@@ -163,6 +166,24 @@ def activate_schema(provider: CareProvider | None) -> None:
     connection.set_tenant(provider)
 
 
+def unknown_provider(request: HttpRequest) -> HttpResponse:
+    """No provider has this host: a page (or JSON for the API) saying so, 404."""
+    message = _("Det finns ingen vårdgivare på den här adressen.")
+    if wants_json(request):
+        return JsonResponse({"detail": message, "code": "unknown_provider"}, status=404)
+    return render(request, "errors/unknown_provider.html", {"message": message}, status=404)
+
+
+def provider_suspended(request: HttpRequest, provider: CareProvider | None) -> HttpResponse:
+    """The host's provider is suspended: nothing of it is served, 403."""
+    message = _("Vårdgivarens plattform är tillfälligt avstängd. Kontakta din vårdgivare.")
+    if wants_json(request):
+        return JsonResponse({"detail": message, "code": "provider_suspended"}, status=403)
+    return render(
+        request, "errors/suspended.html", {"message": message, "provider": provider}, status=403
+    )
+
+
 class ProviderRoutingMiddleware:
     """Selects schema and URL conf from the Host header; unknown hosts get 404, suspended
     providers a page (or JSON on the API) saying so."""
@@ -171,8 +192,6 @@ class ProviderRoutingMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from careplatform import errors
-
         try:
             host = request.get_host()  # validated against ALLOWED_HOSTS
         except DisallowedHost:
@@ -181,10 +200,10 @@ class ProviderRoutingMiddleware:
         resolution = resolve_host(host)
         if resolution.kind == NOT_FOUND:
             activate_schema(None)
-            return errors.unknown_provider(request)
+            return unknown_provider(request)
         if resolution.kind == SUSPENDED:
             activate_schema(None)
-            return errors.provider_suspended(request, resolution.provider)
+            return provider_suspended(request, resolution.provider)
         request.tenant = resolution.provider  # type: ignore[attr-defined]
         activate_schema(resolution.provider)
         if resolution.kind == PUBLIC:

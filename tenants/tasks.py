@@ -14,14 +14,10 @@ from django.utils.module_loading import import_string
 from django_q.tasks import async_task
 from django_tenants.utils import schema_context
 
-from careplatform import clock
-from careplatform.redis import get_redis, platform_key
 from tenants.db import connection
 from tenants.models import CareProvider
 
 log = logging.getLogger(__name__)
-
-HEARTBEAT_KEY = "worker-heartbeat"
 
 
 def dotted_path(func: Callable[..., Any]) -> str:
@@ -49,15 +45,3 @@ def run_in_provider(schema_name: str, path: str, *args: Any, **kwargs: Any) -> A
     func = import_string(path)
     with schema_context(schema_name):
         return func(*args, **kwargs)
-
-
-def record_heartbeat() -> float:
-    """Runs in a worker: proves the queue is being consumed."""
-    stamp = clock.now().timestamp()
-    get_redis().set(platform_key(HEARTBEAT_KEY), str(stamp))
-    return stamp
-
-
-def last_heartbeat() -> float | None:
-    value = get_redis().get(platform_key(HEARTBEAT_KEY))
-    return float(value) if value else None

@@ -27,7 +27,7 @@ from django_tenants.utils import schema_context
 from PIL import Image
 
 from careplatform import clock
-from careplatform.sms.callbacks import webhook_token
+from careplatform.health import record_heartbeat
 from careplatform.sms.models import OutboxMessage
 from tenant_apps.accounts.models import ConsentVersion, User
 from tenant_apps.accounts.services import current_consent_version, give_consent
@@ -36,12 +36,12 @@ from tenant_apps.api.services import issue_token
 from tenant_apps.bookings import calendar
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, CalendarFeed, Participant
+from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
 from tenant_apps.profiles.models import ClinicianProfile, VisitType
 from tenants.models import CareProvider
 from tenants.routing import host_cache
-from tenants.tasks import record_heartbeat
 from tests import isolation
 from tests.bookings.conftest import in_days
 from tests.support import personnummer

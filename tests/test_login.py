@@ -14,8 +14,8 @@ from django.test import RequestFactory
 from django_tenants.utils import schema_context
 
 from careplatform import clock
-from careplatform.login import services
-from careplatform.login.services import LoginRefused, PendingLogin
+from tenant_apps.accounts.login import services
+from tenant_apps.accounts.login.services import LoginRefused, PendingLogin
 from tenant_apps.accounts.models import Consent, User
 from tenant_apps.accounts.services import publish_consent_text
 from tests.login_support import HttpBrowser, InProcessBrowser, Simulator

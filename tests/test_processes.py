@@ -15,10 +15,11 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 from careplatform import clock
+from careplatform.health import HEARTBEAT_KEY, record_heartbeat
 from careplatform.redis import get_redis, platform_key
 from tenants.models import ProviderStatus
 from tenants.provisioning import set_provider_status
-from tenants.tasks import HEARTBEAT_KEY, enqueue_for_provider, record_heartbeat
+from tenants.tasks import enqueue_for_provider
 from tests.jobs import read_report
 from tests.support import Worker, alive, wait_for
 

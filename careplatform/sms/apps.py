@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class SmsConfig(AppConfig):
-    """Public-schema side of SMS: the due-work index over all providers, the development
-    outbox, the delivery-report webhook and the gateway backends."""
+    """Public-schema side of SMS: the gateway backends and their per-account pauses, the
+    development outbox, and the table of the due-work index over all providers."""
 
     name = "careplatform.sms"
     label = "sms"

@@ -1,7 +1,7 @@
+from django.conf import settings
 from django.db import models
 
 from careplatform import clock
-from tenants.models import CareProvider
 
 
 class DueKind(models.TextChoices):
@@ -17,10 +17,11 @@ class SmsDue(models.Model):
     Rows are written in the same transaction as the provider's own rows (the provider's
     search_path includes public), so the index never disagrees with what it points at. A
     sweep leases due rows by moving `due_at` forward; a job that dies leaves its rows to come
-    due again."""
+    due again. Notifications keeps it (tenant_apps/notifications/due.py); the table is here
+    because a tenant app's tables are in every provider's schema, not in public."""
 
     provider = models.ForeignKey(
-        CareProvider,
+        settings.TENANT_MODEL,
         to_field="schema_name",
         db_column="schema_name",
         on_delete=models.CASCADE,
@@ -56,7 +57,7 @@ class OutboxMessage(models.Model):
     """A message the development `outbox` backend "sent": kept here, shown on the outbox page."""
 
     provider = models.ForeignKey(
-        CareProvider,
+        settings.TENANT_MODEL,
         to_field="schema_name",
         db_column="schema_name",
         on_delete=models.CASCADE,

@@ -1,5 +1,6 @@
-"""What the administration tool reads and records (manual 1 and 8): the staff and patient lists,
-their search, and the audit entries for every patient an admin is shown."""
+"""What the administration tool reads and records (manual 1 and 8): the search of the staff and
+patient lists (who is on them is tenant_apps.accounts.access), and the audit entries for every
+patient an admin is shown."""
 
 import re
 from collections.abc import Iterable
@@ -23,14 +24,6 @@ PATIENT_LIST = "patient.list"
 PATIENT_SEARCH = "patient.search"
 
 _LETTERS = re.compile(r"[^\W\d_]")
-
-
-def staff_members() -> QuerySet[User]:
-    return User.objects.filter(Q(is_admin=True) | Q(is_clinician=True))
-
-
-def patients() -> QuerySet[User]:
-    return User.objects.filter(is_patient=True)
 
 
 def start_page_counts() -> dict[str, int]:

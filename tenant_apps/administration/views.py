@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
+from tenant_apps.accounts.access import patient_for, staff_member, staff_members, visible_patients
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import (
@@ -51,16 +52,6 @@ def _page(request: AuthenticatedRequest, queryset: QuerySet) -> Page:
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("sida"))
 
 
-def _staff_member(pk: int) -> User:
-    """A clinician or admin of this provider (the request's schema), or 404."""
-    return get_object_or_404(services.staff_members(), pk=pk)
-
-
-def _patient(pk: int) -> User:
-    """A patient of this provider (the request's schema), or 404."""
-    return get_object_or_404(services.patients(), pk=pk)
-
-
 @role_required("admin")
 @require_GET
 def start(request: AuthenticatedRequest) -> HttpResponse:
@@ -75,7 +66,7 @@ def start(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = _page(request, services.search_users(services.staff_members(), query))
+    page = _page(request, services.search_users(staff_members(), query))
     return render(request, "administration/staff_list.html", {"page": page, "query": query})
 
 
@@ -101,7 +92,7 @@ def staff_add(request: AuthenticatedRequest) -> HttpResponse:
 @role_required("admin")
 @require_http_methods(["GET", "POST"])
 def staff_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    member = _staff_member(pk)
+    member = staff_member(pk)
     if request.method != "POST":
         form = StaffMemberForm(initial=StaffMemberForm.initial_for(member))
         return _staff_page(request, member, form)
@@ -121,7 +112,7 @@ def staff_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required("admin")
 @require_POST
 def staff_set_active(request: AuthenticatedRequest, pk: int, active: bool) -> HttpResponse:
-    member = _staff_member(pk)
+    member = staff_member(pk)
     try:
         set_user_active(member, active)
     except ValidationError as error:
@@ -155,7 +146,7 @@ def _staff_page(
 @require_GET
 def patient_list(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = _page(request, services.search_users(services.patients(), query))
+    page = _page(request, services.search_users(visible_patients(request.user), query))
     action = services.PATIENT_SEARCH if query else services.PATIENT_LIST
     services.record_patients_shown(request.user, page.object_list, action, client_ip(request))
     return render(request, "administration/patient_list.html", {"page": page, "query": query})
@@ -181,7 +172,7 @@ def patient_add(request: AuthenticatedRequest) -> HttpResponse:
 @role_required("admin")
 @require_GET
 def patient_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    patient = _patient(pk)
+    patient = patient_for(request.user, pk)
     record_access(request.user, patient, services.PATIENT_DETAIL, client_ip(request))
     context = {
         "patient": patient,
@@ -194,7 +185,7 @@ def patient_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required("admin")
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    patient = _patient(pk)
+    patient = patient_for(request.user, pk)
     if request.method != "POST":
         record_access(request.user, patient, services.PATIENT_EDIT, client_ip(request))
         form = PatientForm(initial=PatientForm.initial_for(patient))
@@ -249,7 +240,7 @@ def provider_settings(request: AuthenticatedRequest) -> HttpResponse:
 @role_required("admin")
 @require_GET
 def audit_log(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
-    patient = _patient(pk) if pk is not None else None
+    patient = patient_for(request.user, pk) if pk is not None else None
     page = _page(request, services.audit_events(patient))
     for event in page.object_list:
         event.label = AUDIT_ACTIONS.get(event.action, event.action)

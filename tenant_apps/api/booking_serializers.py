@@ -5,22 +5,32 @@ import datetime
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from careplatform.timeutil import local_datetime, local_day_range
+from careplatform.timeutil import local_datetime
 from tenant_apps.accounts.models import User
 from tenant_apps.api.fields import Boolean, IsoDate, LocalTime, ObjectId, Text
 from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.access import shown_participants
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
+from tenant_apps.bookings.selectors import BookingFilters, check_day_order
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
-from tenant_apps.notifications.models import SmsKind, SmsStatus
+from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.services import visible_sms
 from tenant_apps.profiles.models import VisitKind, VisitType
 
 # -- what a booking looks like ----------------------------------------------------------------
+
+# What BookingSerializer reads of a booking's SMS, loaded with its rows (bookings.selectors.rows).
+SMS_STATUSES = Prefetch(
+    "sms_messages",
+    queryset=SmsMessage.objects.only(
+        "booking_id", "recipient_id", "kind", "to", "status", "created_at", "updated_at"
+    ),
+)
 
 
 class ClinicianSummarySerializer(serializers.Serializer):
@@ -286,11 +296,17 @@ class BookingFilterSerializer(serializers.Serializer):
         return fields
 
     def validate(self, attrs: dict) -> dict:
-        start, end = attrs.get("from"), attrs.get("to")
-        if start and end and end < start:
-            raise serializers.ValidationError({"to": _("Slutdatum kan inte vara före startdatum.")})
+        try:
+            check_day_order(attrs.get("from"), attrs.get("to"))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError({"to": error.messages}) from None
         return attrs
 
-    def time_range(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
-        """[start of `from`, start of the day after `to`) in local time."""
-        return local_day_range(self.validated_data.get("from"), self.validated_data.get("to"))
+    def filters(self) -> BookingFilters:
+        values = self.validated_data
+        return BookingFilters(
+            status=values.get("status"),
+            first_day=values.get("from"),
+            last_day=values.get("to"),
+            clinician_id=values.get("clinician"),
+        )

@@ -15,7 +15,8 @@ from icalendar import Calendar, Event
 from careplatform import clock
 from careplatform.timeutil import LOCAL
 from tenant_apps.accounts.models import User
-from tenant_apps.bookings.models import HOLDS_TIME, Booking, BookingStatus, CalendarFeed
+from tenant_apps.bookings.models import Booking, BookingStatus, CalendarFeed
+from tenant_apps.bookings.selectors import calendar_feed_bookings
 
 ICS_STATUS = {
     BookingStatus.UNCONFIRMED: "TENTATIVE",
@@ -66,9 +67,7 @@ def booking_ics(booking: Booking, host: str, booking_url: str, provider_name: st
 
 def feed_ics(user: User, host: str, url_for: Callable[[Booking], str], provider_name: str) -> bytes:
     since = clock.now() - datetime.timedelta(days=FEED_DAYS_BACK)
-    bookings = Booking.objects.filter(
-        clinician=user, starts_at__gte=since, status__in=[*HOLDS_TIME, BookingStatus.COMPLETED]
-    ).order_by("starts_at")
+    bookings = calendar_feed_bookings(user, since)
     calendar = _calendar(provider_name)
     for booking in bookings:
         calendar.add_component(_event(booking, host, url_for(booking)))

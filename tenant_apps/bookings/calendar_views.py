@@ -6,7 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from careplatform.access import role_required
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.bookings import calendar
-from tenant_apps.bookings.access import get_booking_for_user
+from tenant_apps.bookings.access import booking_for
 from tenant_apps.bookings.models import CalendarFeed
 from tenants.http import TenantRequest
 
@@ -27,7 +27,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 @login_required
 @require_GET
 def booking_ics(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    booking = get_booking_for_user(request.user, pk)
+    booking = booking_for(request.user, pk)
     body = calendar.booking_ics(
         booking, request.get_host(), _booking_url(request, pk), request.tenant.name
     )

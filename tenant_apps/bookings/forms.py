@@ -1,6 +1,5 @@
 """Forms for inviting and changing bookings: parse and show errors; rules live in services."""
 
-import datetime
 from collections.abc import Iterable
 from typing import Any, cast
 
@@ -11,8 +10,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.forms import MobileField, PersonnummerField
-from careplatform.timeutil import SUMMER_TIME, WINTER_TIME, local_datetime, local_day_range
+from careplatform.timeutil import SUMMER_TIME, WINTER_TIME, local_datetime
 from tenant_apps.accounts.models import User
+from tenant_apps.bookings.selectors import BookingFilters, check_day_order
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, PatientSpec
 from tenant_apps.profiles.models import MAX_GROUP_PATIENTS, VisitType
 
@@ -178,12 +178,33 @@ class BookingFilterForm(forms.Form):
         self,
         *args: Any,
         statuses: Iterable[tuple[str, str | Promise]],
-        clinicians: QuerySet[User],
+        clinicians: QuerySet[User] | None = None,
         **kwargs: Any,
     ) -> None:
+        """`clinicians`: whom the clinician filter offers (admins); None: no such filter, and a
+        `clinician` parameter is ignored (as in the API)."""
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("Alla"))] + list(statuses)
-        cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians
+        if clinicians is None:
+            del self.fields["clinician"]
+        else:
+            cast(forms.ModelChoiceField, self.fields["clinician"]).queryset = clinicians
 
-    def range_utc(self) -> tuple[datetime.datetime | None, datetime.datetime | None]:
-        return local_day_range(self.cleaned_data.get("date_from"), self.cleaned_data.get("date_to"))
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        try:
+            check_day_order(data.get("date_from"), data.get("date_to"))
+        except ValidationError as error:
+            self.add_error("date_to", error)
+        return data
+
+    def filters(self) -> BookingFilters:
+        data = self.cleaned_data
+        clinician = data.get("clinician")
+        return BookingFilters(
+            status=data.get("status") or None,
+            first_day=data.get("date_from"),
+            last_day=data.get("date_to"),
+            clinician_id=clinician.pk if clinician is not None else None,
+        )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from careplatform import clock
@@ -21,6 +21,8 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import may_edit_patients, update_patient
 from tenant_apps.administration.services import PATIENT_CHANGED_BY_INVITE
 from tenant_apps.audit.services import record_access
+from tenant_apps.bookings import events
+from tenant_apps.bookings.access import may_manage
 from tenant_apps.bookings.models import (
     HOLDS_TIME,
     Booking,
@@ -62,19 +64,6 @@ def can_be_held(booking: Booking, now: datetime.datetime | None = None) -> bool:
     return effective_status(booking, now) == BookingStatus.CONFIRMED
 
 
-def with_effective_status(
-    bookings: QuerySet[Booking], status: str, now: datetime.datetime | None = None
-) -> QuerySet[Booking]:
-    """Narrow `bookings` to those whose effective_status is `status`, in SQL (list filters)."""
-    now = now or clock.now()
-    overdue = Q(status=BookingStatus.UNCONFIRMED, starts_at__lte=now)
-    if status == BookingStatus.EXPIRED:
-        return bookings.filter(overdue | Q(status=BookingStatus.EXPIRED))
-    if status == BookingStatus.UNCONFIRMED:
-        return bookings.filter(status=status, starts_at__gt=now)
-    return bookings.filter(status=status)
-
-
 def _record(booking: Booking, kind: EventKind) -> None:
     BookingEvent.objects.create(
         booking=booking, kind=kind, booking_version=booking.version, created_at=clock.now()
@@ -83,22 +72,21 @@ def _record(booking: Booking, kind: EventKind) -> None:
 
 
 def dispatch_events() -> int:
-    """Runs in a worker, in the provider's schema: pending events become SMS messages and
-    reminder index entries in the same transaction that marks them dispatched (an event is
-    handled once, or not at all); the messages are sent after commit."""
-    from tenant_apps.notifications import services as notifications
-
+    """Runs in a worker, in the provider's schema: pending events go to every registered
+    handler (events.py) in the same transaction that marks them dispatched (an event is handled
+    once, or not at all); what the handlers leave for after the commit runs then."""
     with transaction.atomic():
         pending = list(
             BookingEvent.objects.select_for_update(skip_locked=True)
             .filter(dispatched_at__isnull=True)
             .order_by("id")[:500]
         )
-        message_ids = notifications.handle_events(pending)
+        after_commit = events.handle(pending)
         for event in pending:
             event.dispatched_at = clock.now()
         BookingEvent.objects.bulk_update(pending, ["dispatched_at"])
-    notifications.send_messages(message_ids)
+    for work in after_commit:
+        work()
     return len(pending)
 
 
@@ -353,7 +341,9 @@ def _check_changeable(booking: Booking) -> None:
 
 
 def _check_manager(booking: Booking, actor: User) -> None:
-    if actor.pk != booking.clinician_id and not actor.is_admin:
+    """Views reach here through access.managed_booking (404); callers of the service alone are
+    refused too."""
+    if not may_manage(actor, booking):
         raise ValidationError(
             _("Bara bokningens vårdpersonal eller en administratör kan ändra den.")
         )

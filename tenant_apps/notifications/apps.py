@@ -7,3 +7,10 @@ class NotificationsConfig(AppConfig):
 
     name = "tenant_apps.notifications"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The one place notifications subscribes to booking changes: bookings knows no consumer.
+        from tenant_apps.bookings import events
+        from tenant_apps.notifications.services import on_booking_events
+
+        events.register(on_booking_events)

@@ -20,12 +20,12 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from careplatform import clock
-from careplatform.sms import due
 from careplatform.sms.models import DueKind
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.services import record_access
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.bookings.services import effective_status
+from tenant_apps.notifications import due
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.services import messages_by_booking, recipient_number
 from tenant_apps.notifications.sweep import RUN_DUE

@@ -32,8 +32,6 @@ from django.db import transaction
 from django.db.models import F
 
 from careplatform import clock
-from careplatform.sms import due
-from careplatform.sms.callbacks import callback_url
 from careplatform.sms.gateway import (
     Accepted,
     Ambiguous,
@@ -46,6 +44,8 @@ from careplatform.sms.gateway import (
 )
 from careplatform.sms.models import DueKind
 from careplatform.sms.pause import pause_account, paused_until
+from tenant_apps.notifications import due
+from tenant_apps.notifications.callbacks import callback_url
 from tenant_apps.notifications.models import SmsMessage, SmsStatus
 from tenants.db import connection
 

@@ -8,7 +8,8 @@ the public due index, so a worker that dies leaves nothing behind.
 """
 
 import datetime
-from collections.abc import Iterable
+import functools
+from collections.abc import Iterable, Sequence
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,11 +17,12 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 
 from careplatform import clock
-from careplatform.sms import due
 from careplatform.sms.models import DueKind
 from careplatform.sms.segments import count_segments
 from careplatform.validators import normalize_mobile
 from tenant_apps.accounts.models import User
+from tenant_apps.bookings.access import may_manage
+from tenant_apps.bookings.events import AfterCommit
 from tenant_apps.bookings.models import (
     Booking,
     BookingEvent,
@@ -29,7 +31,7 @@ from tenant_apps.bookings.models import (
     Participant,
     ParticipantRole,
 )
-from tenant_apps.notifications import texts
+from tenant_apps.notifications import due, texts
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.sending import send_messages
 from tenants.db import connection
@@ -153,7 +155,14 @@ def sync_reminder(
         due.schedule(DueKind.REMINDER, {booking.pk: due_at})
 
 
-def handle_events(events: list[BookingEvent]) -> list[int]:
+def on_booking_events(events: Sequence[BookingEvent]) -> AfterCommit | None:
+    """Registered with bookings (apps.py): the events' messages and reminders now, inside the
+    transaction that marks the events dispatched; sending the messages after it commits."""
+    message_ids = handle_events(events)
+    return functools.partial(send_messages, message_ids) if message_ids else None
+
+
+def handle_events(events: Sequence[BookingEvent]) -> list[int]:
     """Inside the transaction that marks `events` dispatched: their messages and the bookings'
     reminders. Returns the ids of the messages to send."""
     if not events:
@@ -255,6 +264,6 @@ def visible_sms(booking: Booking, viewer: User) -> list[SmsMessage]:
     """The booking's messages as the API shows them (from `booking.sms_messages`, prefetched):
     its clinician and admins see every message, anyone else only those sent to them, so no
     patient learns another participant's number."""
-    manages = viewer.is_admin or viewer.pk == booking.clinician_id
+    manages = may_manage(viewer, booking)
     rows = sorted(booking.sms_messages.all(), key=lambda m: (m.created_at, m.pk))
     return [m for m in rows if manages or m.recipient_id == viewer.pk]

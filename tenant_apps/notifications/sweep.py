@@ -21,9 +21,9 @@ from django.db import DatabaseError
 from django_q.tasks import async_task
 
 from careplatform import clock
-from careplatform.sms import due
 from careplatform.sms.models import DueKind
 from tenant_apps.bookings.models import BookingEvent
+from tenant_apps.notifications import due
 from tenants.db import connection
 from tenants.models import CareProvider, ProviderStatus
 from tenants.tasks import run_in_provider

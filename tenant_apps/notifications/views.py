@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from careplatform import clock
 from careplatform.sms.backends.elks46 import parse_elks_time
-from careplatform.sms.callbacks import valid_token
+from tenant_apps.notifications.callbacks import valid_token
 from tenant_apps.notifications.services import apply_delivery_report
 from tenants.models import CareProvider
 

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from careplatform.access import role_required
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.profiles import services
+from tenant_apps.profiles.access import own_visit_type, own_visit_types
 from tenant_apps.profiles.forms import ConsultationForm, PhotoForm, VisitTypeForm
-from tenant_apps.profiles.models import ClinicianProfile, VisitType
+from tenant_apps.profiles.models import ClinicianProfile
 from tenant_apps.profiles.services import BOOKING, CONSULTATION, PHOTO, VISIT_TYPES
 from tenant_apps.profiles.steps import STEPS, blocker_links
 from tenants.http import TenantRequest
@@ -95,15 +96,10 @@ def photo_remove(request: AuthenticatedRequest) -> HttpResponse:
     return redirect("profile-photo")
 
 
-def _own_visit_type(request: AuthenticatedRequest, pk: int) -> VisitType:
-    """The logged-in clinician's own visit type at this provider, or 404."""
-    return get_object_or_404(VisitType, pk=pk, clinician=request.user)
-
-
 @role_required("clinician")
 @require_safe
 def visit_types(request: AuthenticatedRequest) -> HttpResponse:
-    own = VisitType.objects.filter(clinician=request.user).order_by("-is_active", "title", "id")
+    own = own_visit_types(request.user).order_by("-is_active", "title", "id")
     return _page(request, "profiles/visit_types.html", VISIT_TYPES, visit_types=own)
 
 
@@ -122,7 +118,7 @@ def visit_type_create(request: AuthenticatedRequest) -> HttpResponse:
 @role_required("clinician")
 @require_http_methods(["GET", "POST"])
 def visit_type_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit_type = _own_visit_type(request, pk)
+    visit_type = own_visit_type(request.user, pk)
     initial = {
         "title": visit_type.title,
         "duration_minutes": visit_type.duration_minutes,
@@ -143,7 +139,7 @@ def visit_type_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @role_required("clinician")
 @require_POST
 def visit_type_active(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    visit_type = _own_visit_type(request, pk)
+    visit_type = own_visit_type(request.user, pk)
     active = {"1": True, "0": False}.get(request.POST.get("active", ""))
     if active is None:
         return HttpResponseBadRequest()

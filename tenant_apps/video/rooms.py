@@ -68,11 +68,16 @@ def in_window(booking: Booking, now: datetime.datetime) -> bool:
     return opens_at(booking) <= now <= closes_at(booking)
 
 
+def is_host(booking: Booking, user: User | AnonymousUser) -> bool:
+    """The booking's clinician hosts its visit: "Avsluta besöket" ends it for everyone."""
+    return user.is_authenticated and booking.clinician_id == user.pk
+
+
 def is_participant(booking: Booking, user: User | AnonymousUser) -> bool:
     """The clinician, an invited patient or an invited colleague; nobody else, admins included."""
     if not user.is_authenticated:
         return False
-    return booking.clinician_id == user.pk or booking.participants.filter(user=user).exists()
+    return is_host(booking, user) or booking.participants.filter(user=user).exists()
 
 
 def present(booking: Booking, now: datetime.datetime) -> QuerySet[RoomConnection]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from careplatform import clock
 from tenant_apps.accounts.models import User
-from tenant_apps.bookings.access import sees_all_participants
+from tenant_apps.bookings.access import may_manage
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.video import rooms
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
@@ -78,7 +78,7 @@ def display_name(user: User, role: str) -> str:
 
 def name_shown(peer: Peer, *, to: Peer, sees_all: bool) -> str:
     """What the page of `to` calls `peer`: another patient of a group visit is "Patient 2" to a
-    patient (bookings.access.sees_all_participants); staff are named to everyone."""
+    patient (bookings.access.may_manage); staff are named to everyone."""
     if peer.role != PATIENT or sees_all or peer.user_id == to.user_id:
         return peer.name
     return _("Patient %(number)d") % {"number": peer.number}
@@ -171,7 +171,7 @@ def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinRe
         _peer(conn, roles),
         [_peer(c, roles) for c in others],
         replaced,
-        sees_all_participants(user, booking),
+        may_manage(user, booking),
     )
 
 
@@ -236,7 +236,7 @@ def end_visit(booking: Booking, actor: User) -> Booking:
     """ "Avsluta besöket" (the clinician): everyone's call ends; a call that connected makes
     the booking completed."""
     booking = Booking.objects.select_for_update().get(pk=booking.pk)
-    if actor.pk != booking.clinician_id:
+    if not rooms.is_host(booking, actor):
         raise ValidationError(_("Bara besökets vårdpersonal kan avsluta besöket."))
     refusal = rooms.held_refusal(booking, clock.now())
     if refusal is not None:

@@ -5,24 +5,17 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from careplatform.access import role_required
+from careplatform.access import home_url, role_required
 from tenant_apps.accounts.http import AuthenticatedRequest
-from tenant_apps.accounts.models import User
-from tenant_apps.bookings.access import get_booking_for_user
+from tenant_apps.bookings.access import booking_for
 from tenant_apps.video import rooms, services
 
-# A refusal is told on the page; only "not yours" is also a 403 for the browser.
+# A refusal is told on the page. An admin outside the visit also gets a 403: admins see every
+# booking, so the status confirms nothing (bookings.access).
 STATUS_FOR = {rooms.Reason.NOT_PARTICIPANT: 403}
-
-
-def _home_url(user: User) -> str:
-    if user.is_patient and not (user.is_clinician or user.is_admin):
-        return reverse("patient-home")
-    return reverse("overview")
 
 
 @role_required("admin", "clinician", "patient")
@@ -34,16 +27,16 @@ def test_video(request: AuthenticatedRequest) -> HttpResponse:
 @role_required("admin", "clinician", "patient")
 @require_GET
 def room(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    booking = get_booking_for_user(request.user, pk)
+    booking = booking_for(request.user, pk)
     decision = rooms.admission(booking, request.user)
-    context = {"booking": booking, "home_url": _home_url(request.user), "current_room": pk}
+    context = {"booking": booking, "home_url": home_url(request.user), "current_room": pk}
     if not decision.allowed:
         context["decision"] = decision
         status = STATUS_FOR.get(decision.reason, 200)
         return render(request, "video/room_closed.html", context, status=status)
     context.update(
         {
-            "is_host": booking.clinician_id == request.user.pk,
+            "is_host": rooms.is_host(booking, request.user),
             "tools": [name for name, enabled in request.tenant.visit_tools.items() if enabled],
         }
     )
@@ -54,7 +47,7 @@ def room(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_POST
 def end(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """ "Avsluta besöket": the booking's clinician ends the call for everyone."""
-    booking = get_booking_for_user(request.user, pk)
+    booking = booking_for(request.user, pk)
     try:
         services.end_visit(booking, request.user)
     except ValidationError as exc:

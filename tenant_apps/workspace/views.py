@@ -6,7 +6,7 @@ from careplatform.access import role_required
 from careplatform.netutils import client_ip
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
-from tenant_apps.bookings.views import patient_bookings, upcoming_confirmed
+from tenant_apps.bookings.selectors import own_upcoming_confirmed, patient_visits
 from tenant_apps.profiles.services import missing_for_inviting
 from tenant_apps.profiles.steps import blocker_links
 
@@ -15,16 +15,14 @@ from tenant_apps.profiles.steps import blocker_links
 def overview(request: AuthenticatedRequest) -> HttpResponse:
     # "Bjud in till besök" (manual 3): what is missing before inviting, with links to fix it.
     invite_missing = blocker_links(missing_for_inviting(request.user))
-    context = {"invite_missing": invite_missing, "upcoming": upcoming_confirmed(request.user)}
+    context = {"invite_missing": invite_missing, "upcoming": own_upcoming_confirmed(request.user)}
     return render(request, "workspace/overview.html", context)
 
 
 @role_required("patient")
 def patient_home(request: AuthenticatedRequest) -> HttpResponse:
     # Manual 7.4: the patient's bookings, the clinician's message, and Bekräfta.
-    return render(
-        request, "workspace/patient_home.html", {"bookings": patient_bookings(request.user)}
-    )
+    return render(request, "workspace/patient_home.html", {"visits": patient_visits(request.user)})
 
 
 @role_required("patient")

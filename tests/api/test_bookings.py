@@ -15,7 +15,13 @@ from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, Participant
 from tenant_apps.profiles import services as profiles
 from tests.api.conftest import consent
-from tests.bookings.conftest import group_specs, in_days, leaked, patient_spec
+from tests.bookings.conftest import (
+    colleague_test_visit,
+    group_specs,
+    in_days,
+    leaked,
+    patient_spec,
+)
 
 BOOKINGS = "/api/v1/bookings/"
 
@@ -394,6 +400,17 @@ def test_colleague_cannot_reschedule_or_cancel_anothers_booking(ready, api):
     start = {"starts_at": in_days(6).isoformat()}
     assert client.post(f"{BOOKINGS}{booking.pk}/reschedule/", start).status_code == 404
     assert client.post(f"{BOOKINGS}{booking.pk}/cancel/", {}).status_code == 404
+
+
+def test_invited_colleague_sees_but_cannot_reschedule_or_cancel_the_test_visit(ready, api):
+    visit = colleague_test_visit(ready)
+    client = api(ready.colleague)  # invited: may see it, not change it (404, as on the page)
+    assert client.get(f"{BOOKINGS}{visit.pk}/").status_code == 200
+    start = {"starts_at": in_days(6).isoformat()}
+    assert client.post(f"{BOOKINGS}{visit.pk}/reschedule/", start).status_code == 404
+    assert client.post(f"{BOOKINGS}{visit.pk}/cancel/", {}).status_code == 404
+    visit.refresh_from_db()
+    assert (visit.status, visit.version) == ("confirmed", 1)
 
 
 def test_patient_cannot_reschedule_or_cancel(ready, api):

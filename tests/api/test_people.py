@@ -4,10 +4,11 @@ import pytest
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import add_staff_member
 from tenant_apps.audit.models import AuditEvent
 from tenant_apps.bookings import services
 from tests.api.conftest import consent
-from tests.bookings.conftest import in_days, patient_spec
+from tests.bookings.conftest import in_days, logged_in, patient_spec
 from tests.support import personnummer
 
 STAFF = "/api/v1/staff/"
@@ -146,10 +147,10 @@ def test_deactivated_staff_member_is_locked_out_and_can_be_activated(in_alfa, ap
     assert response.json()["is_active"] is True
 
 
-def test_staff_see_their_active_colleagues(in_alfa, api):
+def test_staff_see_their_active_colleagues_but_not_themselves(in_alfa, api):
     User.objects.filter(pk=in_alfa.colleague.pk).update(is_active=False)
     response = api(in_alfa.clinician).get("/api/v1/colleagues/")
-    assert names(response) == ["Alma Admin", "Klara Kliniker"]
+    assert names(response) == ["Alma Admin"]
     assert "personnummer" not in response.json()["results"][0]
     consent(in_alfa, in_alfa.patient)
     assert api(in_alfa.patient).get("/api/v1/colleagues/").status_code == 403
@@ -234,3 +235,29 @@ def test_patient_lookups_are_404_for_staff_and_missing_ids(in_alfa, api):
     client = api(in_alfa.admin)
     assert client.get(f"{PATIENTS}{in_alfa.clinician.pk}/").status_code == 404
     assert client.patch(f"{PATIENTS}999999/", {"first_name": "X"}).status_code == 404
+
+
+def test_page_and_api_offer_the_same_colleagues(ready, api):
+    """Bjud in intern vårdpersonal: active clinicians and admins but oneself, on the page's
+    form and in GET /api/v1/colleagues/ alike (accounts.access.colleagues)."""
+    ada = add_staff_member(
+        personnummer=personnummer("19830404", "044"),
+        is_admin=True,
+        is_clinician=False,
+        first_name="Ada",
+        last_name="Admin",
+        mobile="+46701112233",
+    )
+    page = logged_in(ready.clinician, ready).get("/bokningar/kollega/")
+    offered = [u.full_name for u in page.context["form"].fields["colleague"].queryset]
+    listed = names(api(ready.clinician).get("/api/v1/colleagues/"))
+    assert offered == listed == ["Ada Admin", "Alma Admin", "Kalle Kollega"]
+    booking = services.invite(
+        actor=ready.clinician,
+        clinician=ready.clinician,
+        visit_type=ready.one_to_one,
+        provider=ready.provider,
+        colleague=ada,
+        starts_at=in_days(2),
+    )
+    assert booking.participants.get().user == ada  # the service takes whom the lists offer

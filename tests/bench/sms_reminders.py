@@ -127,7 +127,7 @@ def time_lookup(lease: datetime.timedelta) -> float:
     from django.db import transaction
 
     from careplatform import clock
-    from careplatform.sms import due
+    from tenant_apps.notifications import due
 
     with transaction.atomic():
         started = time.perf_counter()

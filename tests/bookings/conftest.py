@@ -129,3 +129,18 @@ def person(user) -> tuple:
     user.refresh_from_db()
     return (user.first_name, user.last_name, user.mobile, user.is_admin, user.is_clinician,
             user.is_patient)  # fmt: skip
+
+
+def colleague_test_visit(cast, days: int = 2):
+    """Klara invites her colleague Kalle to a test visit (Bjud in intern vårdpersonal):
+    confirmed at once, Klara's booking, Kalle its only participant."""
+    from tenant_apps.bookings import services
+
+    return services.invite(
+        actor=cast.clinician,
+        clinician=cast.clinician,
+        visit_type=cast.one_to_one,
+        provider=cast.provider,
+        colleague=cast.colleague,
+        starts_at=in_days(days),
+    )

@@ -8,7 +8,7 @@ from icalendar import Calendar
 from careplatform.timeutil import LOCAL, local_datetime
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings import calendar, services
-from tests.bookings.conftest import logged_in, patient_spec
+from tests.bookings.conftest import colleague_test_visit, logged_in, patient_spec
 
 
 def book(cast, day: datetime.date, n: int = 1):
@@ -71,6 +71,16 @@ def test_feed_lists_the_clinicians_visits_without_patient_data(ready, client):
     patient = booking.participants.get().user
     for secret in (patient.first_name, patient.last_name, patient.personnummer):
         assert secret not in text
+
+
+def test_feed_lists_the_test_visits_one_is_invited_to(ready, client):
+    """A clinician's bookings include the colleague test visits they are invited to, in the
+    feed as on Bokningar and in the API."""
+    visit = colleague_test_visit(ready)
+    token = calendar.new_feed_token(ready.colleague)
+    response = client.get(f"/kalender/{token}.ics", HTTP_HOST=ready.host)
+    (event,) = events(response.content)
+    assert str(event["url"]).endswith(f"/bokningar/{visit.pk}/")
 
 
 def test_wrong_or_revoked_feed_token_is_404(ready, client):

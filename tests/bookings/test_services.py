@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from careplatform import clock
 from careplatform.timeutil import local_datetime
 from tenant_apps.accounts.models import User
+from tenant_apps.bookings import events as booking_events
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
+from tenant_apps.notifications.models import SmsKind, SmsMessage
 from tenant_apps.profiles import services as profiles
 from tests.bookings.conftest import in_days, patient_spec
 
@@ -250,6 +252,26 @@ def test_events_are_handed_to_workers_only_after_commit(ready, django_capture_on
     assert len(callbacks) == 1
     assert services.dispatch_events() == 1
     assert BookingEvent.objects.get(booking=booking).dispatched_at is not None
+
+
+def test_booking_events_reach_every_registered_handler_and_its_work_runs_after_dispatch(
+    ready, monkeypatch
+):
+    seen, undispatched_then = [], []
+
+    def handler(pending):
+        seen.extend((event.booking_id, event.kind) for event in pending)
+        count = BookingEvent.objects.filter(dispatched_at__isnull=True).count
+        return lambda: undispatched_then.append(count())
+
+    monkeypatch.setattr(booking_events, "_handlers", [*booking_events._handlers, handler])
+    booking = invite(ready)
+    assert services.dispatch_events() == 1
+    assert seen == [(booking.pk, "invited")]
+    assert undispatched_then == [0]  # its after-commit work saw the event marked dispatched
+    # Notifications registered itself when the apps were loaded: the patient's SMS exists.
+    assert SmsMessage.objects.filter(booking=booking, kind=SmsKind.INVITED).count() == 1
+    assert services.dispatch_events() == 0 and len(seen) == 1  # handled once
 
 
 def test_time_that_does_not_exist_on_the_dst_day_is_refused():

@@ -3,7 +3,7 @@
 import datetime
 
 from careplatform import clock
-from tenant_apps.bookings import services
+from tenant_apps.bookings import selectors, services
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tests.bookings.conftest import in_days, patient_spec
 
@@ -28,10 +28,10 @@ def test_filter_by_effective_status_matches_effective_status(ready):
     services.cancel(book(ready, 4, in_days(4)), actor=ready.clinician)
     later = now + datetime.timedelta(hours=2)  # `soon` has passed unconfirmed: expired
     for status in BookingStatus.values:
-        found = set(services.with_effective_status(Booking.objects.all(), status, later))
+        found = set(selectors.with_effective_status(Booking.objects.all(), status, later))
         expected = {
             b for b in Booking.objects.all() if services.effective_status(b, later) == status
         }
         assert found == expected, status
-    expired = services.with_effective_status(Booking.objects.all(), BookingStatus.EXPIRED, later)
+    expired = selectors.with_effective_status(Booking.objects.all(), BookingStatus.EXPIRED, later)
     assert list(expired) == [soon]

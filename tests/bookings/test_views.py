@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
-from tests.bookings.conftest import in_days, logged_in, patient_spec
+from tests.bookings.conftest import colleague_test_visit, in_days, logged_in, patient_spec
 
 
 def invite_form(cast, **overrides) -> dict:
@@ -285,3 +285,49 @@ def test_patient_cannot_confirm_a_cancelled_or_expired_booking(ready, state):
     booking.refresh_from_db()
     assert booking.status != BookingStatus.CONFIRMED
     assert not BookingEvent.objects.filter(booking=booking, kind="confirmed").exists()
+
+
+def test_invited_colleague_sees_the_test_visit_on_overview_and_bookings(ready):
+    """A clinician's bookings are those they are the clinician of and the colleague test visits
+    they are invited to (bookings.access), on every page as in the API."""
+    visit = colleague_test_visit(ready)
+    client = logged_in(ready.colleague, ready)
+    overview = client.get("/oversikt/")
+    assert [b.pk for b in overview.context["upcoming"]] == [visit.pk]
+    assert "Klara Kliniker" in overview.content.decode()  # whose visit it is
+    bookings = client.get("/bokningar/")
+    assert [b.pk for b in bookings.context["confirmed"]] == [visit.pk]
+    filtered = client.get("/bokningar/", {"status": "confirmed"}).context["page"]
+    assert list(filtered.object_list) == [visit]
+
+
+def test_invited_colleague_cannot_reschedule_or_cancel_the_test_visit(ready):
+    """They see the visit but it is not theirs to change: 404, as for any booking not theirs."""
+    visit = colleague_test_visit(ready)
+    client = logged_in(ready.colleague, ready)
+    page = client.get(f"/bokningar/{visit.pk}/")
+    assert page.status_code == 200 and not page.context["manage"]
+    assert client.post(f"/bokningar/{visit.pk}/avboka/").status_code == 404
+    new_time = {"date": in_days(9).date().isoformat(), "time": "14:30"}
+    assert client.post(f"/bokningar/{visit.pk}/ny-tid/", new_time).status_code == 404
+    visit.refresh_from_db()
+    assert (visit.status, visit.version) == (BookingStatus.CONFIRMED, 1)
+
+
+def test_filter_with_the_last_day_before_the_first_is_refused(ready):
+    response = logged_in(ready.clinician, ready).get(
+        "/bokningar/", {"date_from": "2027-05-05", "date_to": "2027-05-04"}
+    )
+    assert response.status_code == 400
+    assert "Slutdatum kan inte vara före startdatum." in response.content.decode()
+
+
+def test_back_links_lead_patients_home_and_staff_to_the_list(ready):
+    """Tillbaka and the room's way out: the same home as after login (careplatform.access)."""
+    booking = book(ready)  # unconfirmed: its room is closed
+    patient = logged_in(booking.participants.get().user, ready)
+    assert patient.get(f"/bokningar/{booking.pk}/").context["back_url"] == "/mina-besok/"
+    assert patient.get(f"/besok/{booking.pk}/").context["home_url"] == "/mina-besok/"
+    clinician = logged_in(ready.clinician, ready)
+    assert clinician.get(f"/bokningar/{booking.pk}/").context["back_url"] == "/bokningar/"
+    assert clinician.get(f"/besok/{booking.pk}/").context["home_url"] == "/oversikt/"

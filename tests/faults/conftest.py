@@ -65,8 +65,9 @@ def database_at(url: str):
     workers it starts) points at `url` for the block."""
     conn = connections["default"]
     saved = dict(conn.settings_dict)
+    # The process's connection pool (DB_POOL_MAX_SIZE) keeps connecting to the database it was
+    # opened for: it is closed with the connection, so the next one opens a pool for `url`.
     conn.close()
-    # The pool (DB_POOL_MAX_SIZE) keeps the connection parameters it was made with.
     conn.close_pool()
     target = dj_database_url.parse(url)
     conn.settings_dict.update({k: target[k] for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")})

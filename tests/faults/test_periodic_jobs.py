@@ -9,7 +9,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from tenants.management.commands.run_worker import PeriodicJobs
+from tenant_apps.notifications.management.commands.run_worker import PeriodicJobs
 from tests.faults.servers import RedisServer
 
 pytestmark = pytest.mark.faults
@@ -28,7 +28,7 @@ def broker(tmp_path):
 def test_periodic_jobs_pause_longer_while_redis_is_away_and_resume_when_it_is_back(broker, caplog):
     server, client = broker
     jobs = PeriodicJobs([("heartbeat", 1.0)], enqueue=lambda task: client.rpush("jobs", task))
-    caplog.set_level(logging.INFO, logger="tenants.management.commands.run_worker")
+    caplog.set_level(logging.INFO, logger=PeriodicJobs.__module__)
     jobs.tick(0.0)
     assert client.lrange("jobs", 0, -1) == [b"heartbeat"]
 

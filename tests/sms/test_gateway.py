@@ -8,10 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 from django.test import override_settings
 
-from careplatform.sms.callbacks import webhook_token
 from careplatform.sms.gateway import OutgoingSms, get_backend
 from careplatform.sms.models import DueKind, SmsDue
 from tenant_apps.bookings import services as bookings
+from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.sending import send_messages
 from tests.sms.conftest import dispatch, invite, messages, patient_spec, sweep

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client, override_settings
 from django_tenants.utils import schema_context
 
-from careplatform.sms.callbacks import callback_url, webhook_token
+from tenant_apps.notifications.callbacks import callback_url, webhook_token
 from tenant_apps.notifications.models import SmsStatus
 from tests.sms.conftest import dispatch, invite, messages
 

@@ -1,7 +1,6 @@
 """Bookings (manual 3, 7.4, 8): list with filters, invite (Bjud in till besök, Boka nu, Bjud in
 intern vårdpersonal), confirm, reschedule, cancel. Every rule is tenant_apps.bookings.services'."""
 
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
@@ -13,8 +12,8 @@ from rest_framework.views import APIView
 from careplatform import clock
 from careplatform.netutils import client_ip
 from tenant_apps.accounts.models import User
-from tenant_apps.api import access
 from tenant_apps.api.booking_serializers import (
+    SMS_STATUSES,
     BookingFilterSerializer,
     BookingSerializer,
     CancelSerializer,
@@ -24,8 +23,8 @@ from tenant_apps.api.booking_serializers import (
 )
 from tenant_apps.api.permissions import ConsentGiven, IsPatient, IsStaff
 from tenant_apps.api.views.base import IdLookup, Pages
-from tenant_apps.bookings import services
-from tenant_apps.bookings.access import visible_bookings
+from tenant_apps.bookings import selectors, services
+from tenant_apps.bookings.access import booking_for, managed_booking
 from tenant_apps.bookings.models import Booking
 from tenant_apps.bookings.services import PatientSpec
 
@@ -40,25 +39,15 @@ class _BookingPermission(BasePermission):
         return needed().has_permission(request, view)
 
 
-def _filtered(
-    bookings: QuerySet[Booking], filters: BookingFilterSerializer, user: User
-) -> QuerySet[Booking]:
-    values = filters.validated_data
-    if "status" in values:
-        bookings = services.with_effective_status(bookings, values["status"])
-    start, end = filters.time_range()
-    if start is not None:
-        bookings = bookings.filter(starts_at__gte=start)
-    if end is not None:
-        bookings = bookings.filter(starts_at__lt=end)
-    if "clinician" in values and user.is_admin:
-        bookings = bookings.filter(clinician_id=values["clinician"])
-    return bookings
+def _presented(user: User, pk: int) -> Booking:
+    """One booking the caller may see (bookings.access), with everything the serializer reads."""
+    return selectors.with_row(booking_for(user, pk), SMS_STATUSES)
 
 
 class BookingViewSet(IdLookup, viewsets.GenericViewSet):
-    """Clinicians see their own bookings (and test visits they are invited to), admins all of
-    their provider's, patients only their own."""
+    """Clinicians see their own bookings and the colleague test visits they are invited to,
+    admins all of their provider's, patients those they are invited to (bookings.access); the
+    list is the Bokningar page's (bookings.selectors.booking_list)."""
 
     permission_classes = [ConsentGiven, _BookingPermission]
     serializer_class = BookingSerializer
@@ -69,7 +58,7 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
         return {**super().get_serializer_context(), "now": clock.now()}
 
     def _present(self, booking: Booking, code: int = status.HTTP_200_OK) -> Response:
-        booking = access.booking_for(self.request.user, booking.pk)  # fresh, with relations
+        booking = _presented(self.request.user, booking.pk)  # fresh, with relations
         return Response(self.get_serializer(booking).data, status=code)
 
     @extend_schema(parameters=[BookingFilterSerializer])
@@ -79,8 +68,8 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
         # A plain dict: an empty `to=` is refused, not taken as absent.
         filters = self.filter_serializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
-        bookings = _filtered(visible_bookings(request.user), filters, request.user)
-        page = self.paginate_queryset(access.presented(bookings))
+        bookings = selectors.booking_list(request.user, filters.filters())
+        page = self.paginate_queryset(selectors.rows(bookings, SMS_STATUSES))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=InviteSerializer, responses={201: InvitedBookingSerializer})
@@ -107,7 +96,7 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
             message=data["message"],
             ip_address=client_ip(request),
         )
-        booking = access.booking_for(request.user, booking.pk)
+        booking = _presented(request.user, booking.pk)
         context = {
             **self.get_serializer_context(),
             "notices": services.kept_details(booking, patients),
@@ -117,20 +106,20 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         """One booking the caller may see."""
-        return Response(self.get_serializer(access.booking_for(request.user, pk)).data)
+        return Response(self.get_serializer(_presented(request.user, pk)).data)
 
     @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request: Request, pk: int) -> Response:
         """Bekräfta (manual 7.4): the booking is confirmed once every invited patient has."""
-        booking = services.confirm(access.booking_for(request.user, pk), request.user)
+        booking = services.confirm(booking_for(request.user, pk), request.user)
         return self._present(booking)
 
     @extend_schema(request=RescheduleSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def reschedule(self, request: Request, pk: int) -> Response:
         """New time, same booking; where confirmation is required, patients confirm again."""
-        booking = access.booking_for(request.user, pk)
+        booking = managed_booking(request.user, pk)
         form = RescheduleSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         booking = services.reschedule(
@@ -145,7 +134,7 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: int) -> Response:
         """Avboka: the booking's clinician or an admin, with an optional reason."""
-        booking = access.booking_for(request.user, pk)
+        booking = managed_booking(request.user, pk)
         form = CancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         booking = services.cancel(booking, actor=request.user, reason=form.validated_data["reason"])

@@ -1,18 +1,15 @@
 """The caller (me), Min profil and the booking function (manual 2.1, 2.4), and bookable visits
 (manual 2.3): a clinician's own; admins may read every clinician's."""
 
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from tenant_apps.accounts.models import User
-from tenant_apps.api import access
 from tenant_apps.api.permissions import ConsentGiven, IsClinician, StaffReadsClinicianWrites
 from tenant_apps.api.serializers import (
     BookingFunctionSerializer,
@@ -22,7 +19,7 @@ from tenant_apps.api.serializers import (
     VisitTypeSerializer,
 )
 from tenant_apps.api.views.base import IdLookup, Pages
-from tenant_apps.profiles.models import VisitType
+from tenant_apps.profiles.access import own_visit_type, visible_visit_types, visit_type_for
 from tenant_apps.profiles.services import (
     activate_booking,
     booking_blockers,
@@ -101,18 +98,10 @@ class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
     filter_serializer = VisitTypeFilterSerializer
     pagination_class = Pages
 
-    def _own(self, pk: int) -> VisitType:
-        visit_type = access.visit_type_for(self.request.user, pk)
-        if visit_type.clinician_id != self.request.user.pk:
-            raise PermissionDenied(
-                _("Bara vårdpersonalen själv kan ändra sina bokningsbara besök.")
-            )
-        return visit_type
-
     @extend_schema(parameters=[VisitTypeFilterSerializer])
     def list(self, request: Request) -> Response:
         """Clinicians: their own visit types. Admins: every clinician's."""
-        visit_types = access.visible_visit_types(request.user)
+        visit_types = visible_visit_types(request.user)
         filters = VisitTypeFilterSerializer(data=request.query_params.dict())
         filters.is_valid(raise_exception=True)
         if "clinician" in filters.validated_data:
@@ -130,11 +119,11 @@ class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         """One visit type: the caller's own, or any clinician's for admins."""
-        return Response(VisitTypeSerializer(access.visit_type_for(request.user, pk)).data)
+        return Response(VisitTypeSerializer(visit_type_for(request.user, pk)).data)
 
     def partial_update(self, request: Request, pk: int) -> Response:
         """Change one of the caller's own visit types."""
-        visit_type = self._own(pk)
+        visit_type = own_visit_type(request.user, pk)
         form = VisitTypeSerializer(visit_type, data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         visit_type = update_visit_type(visit_type, **form.visit_type_fields(visit_type))
@@ -144,10 +133,12 @@ class VisitTypeViewSet(IdLookup, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int) -> Response:
         """Make one of the caller's visit types bookable again."""
-        return Response(VisitTypeSerializer(set_visit_type_active(self._own(pk), True)).data)
+        visit_type = set_visit_type_active(own_visit_type(request.user, pk), True)
+        return Response(VisitTypeSerializer(visit_type).data)
 
     @extend_schema(request=None, responses=VisitTypeSerializer)
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: int) -> Response:
         """Deactivating the last active visit type turns the booking function off too."""
-        return Response(VisitTypeSerializer(set_visit_type_active(self._own(pk), False)).data)
+        visit_type = set_visit_type_active(own_visit_type(request.user, pk), False)
+        return Response(VisitTypeSerializer(visit_type).data)

@@ -10,6 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from careplatform.netutils import client_ip
+from tenant_apps.accounts.access import (
+    colleagues,
+    patient_for,
+    staff_member,
+    staff_members,
+    visible_patients,
+)
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import (
     RoleFlags,
@@ -20,7 +27,6 @@ from tenant_apps.accounts.services import (
     update_staff_member,
 )
 from tenant_apps.administration import services as admin_tool
-from tenant_apps.api import access
 from tenant_apps.api.fields import NO_NUL
 from tenant_apps.api.permissions import ConsentGiven, IsAdmin, IsStaff, StaffReadsAdminWrites
 from tenant_apps.api.serializers import (
@@ -54,7 +60,7 @@ class StaffViewSet(IdLookup, viewsets.GenericViewSet):
     @extend_schema(parameters=[SEARCH])
     def list(self, request: Request) -> Response:
         """Clinicians and admins of the provider, active or not, by last name."""
-        page = self.paginate_queryset(_searched(request, admin_tool.staff_members()))
+        page = self.paginate_queryset(_searched(request, staff_members()))
         return self.get_paginated_response(StaffMemberSerializer(page, many=True).data)
 
     @extend_schema(request=NewStaffMemberSerializer, responses={201: StaffMemberSerializer})
@@ -72,12 +78,12 @@ class StaffViewSet(IdLookup, viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         """One clinician or admin."""
-        return Response(StaffMemberSerializer(access.staff_member(pk)).data)
+        return Response(StaffMemberSerializer(staff_member(pk)).data)
 
     def partial_update(self, request: Request, pk: int) -> Response:
         """Change contact details and roles (the personnummer stays). The provider keeps at
         least one active admin."""
-        member = access.staff_member(pk)
+        member = staff_member(pk)
         form = StaffMemberSerializer(member, data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         roles: RoleFlags = {
@@ -91,14 +97,14 @@ class StaffViewSet(IdLookup, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     def activate(self, request: Request, pk: int) -> Response:
         """Let a deactivated clinician or admin log in again."""
-        return Response(StaffMemberSerializer(set_user_active(access.staff_member(pk), True)).data)
+        return Response(StaffMemberSerializer(set_user_active(staff_member(pk), True)).data)
 
     @extend_schema(request=None, responses=StaffMemberSerializer)
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: int) -> Response:
         """A deactivated user cannot log in, and their API keys stop working. The provider
         keeps at least one active admin."""
-        member = set_user_active(access.staff_member(pk), False)
+        member = set_user_active(staff_member(pk), False)
         return Response(StaffMemberSerializer(member).data)
 
 
@@ -110,9 +116,9 @@ class ColleagueViewSet(viewsets.GenericViewSet):
     pagination_class = Pages
 
     def list(self, request: Request) -> Response:
-        """Active clinicians and admins: whom Bjud in intern vårdpersonal can invite."""
-        colleagues = admin_tool.staff_members().filter(is_active=True)
-        page = self.paginate_queryset(colleagues)
+        """Active clinicians and admins but the caller: whom Bjud in intern vårdpersonal can
+        invite."""
+        page = self.paginate_queryset(colleagues(request.user))
         return self.get_paginated_response(ColleagueSerializer(page, many=True).data)
 
 
@@ -131,7 +137,7 @@ class PatientViewSet(IdLookup, viewsets.GenericViewSet):
     def list(self, request: Request) -> Response:
         """Admins: every patient (written to the audit log). Clinicians: their own patients."""
         query = request.query_params.get("search", "").strip()
-        page = self.paginate_queryset(_searched(request, access.visible_patients(request.user)))
+        page = self.paginate_queryset(_searched(request, visible_patients(request.user)))
         if request.user.is_admin:
             shown = admin_tool.PATIENT_SEARCH if query else admin_tool.PATIENT_LIST
             admin_tool.record_patients_shown(request.user, page, shown, client_ip(request))
@@ -149,13 +155,13 @@ class PatientViewSet(IdLookup, viewsets.GenericViewSet):
 
     def retrieve(self, request: Request, pk: int) -> Response:
         """One patient; an admin's look is written to the audit log."""
-        patient = access.patient_for(request.user, pk)
+        patient = patient_for(request.user, pk)
         self._audit(patient, admin_tool.PATIENT_DETAIL)
         return Response(PatientSerializer(patient).data)
 
     def partial_update(self, request: Request, pk: int) -> Response:
         """Change a patient's details (admins); written to the audit log."""
-        patient = access.patient_for(request.user, pk)
+        patient = patient_for(request.user, pk)
         form = PatientSerializer(patient, data=request.data, partial=True)
         form.is_valid(raise_exception=True)
         fields = form.person_fields()

@@ -1,11 +1,11 @@
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import IntegrityError
 
 from careplatform.validators import normalize_personnummer
-from tenant_apps.accounts.models import User
 from tenants.db import connection
 
 
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(" ".join(exc.messages)) from None
         role = options["role"]
         try:
-            user = User.objects.create_user(
+            user = get_user_model().objects.create_user(
                 pnr,
                 " ".join(parts[:-1]),
                 parts[-1],

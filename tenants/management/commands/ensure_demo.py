@@ -1,11 +1,11 @@
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context
 
 from careplatform.validators import format_personnummer
-from tenant_apps.accounts.models import User
 from tenants.db import connection
 from tenants.models import CareProvider
 from tenants.provisioning import ProvisionRequest, provider_url, provision_provider
@@ -29,9 +29,10 @@ STAFF_USERS = [
 
 
 def _ensure_users(users: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
+    accounts = get_user_model().objects
     for pnr, first, last, roles in users:
-        if not User.objects.filter(personnummer=pnr).exists():
-            User.objects.create_user(pnr, first, last, mobile="0701234567", **roles)
+        if not accounts.filter(personnummer=pnr).exists():
+            accounts.create_user(pnr, first, last, mobile="0701234567", **roles)
 
 
 class Command(BaseCommand):

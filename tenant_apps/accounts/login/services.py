@@ -15,12 +15,12 @@ from django.conf import settings
 from django.contrib.auth import login, logout
 from django.db.models import F
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
 
 from careplatform import clock
+from careplatform.access import home_url
 from careplatform.bankid.client import CollectStatus, get_client
 from careplatform.bankid.errors import BankIDError
 from careplatform.bankid.messages import hint_message
@@ -208,11 +208,7 @@ def _complete(request: HttpRequest, pending: PendingLogin, personal_number: str)
 
 
 def start_url(request: HttpRequest, user: User) -> str:
-    if getattr(request, "tenant", None) is None:
-        return reverse("console-home") if user.is_operator else reverse("support-home")
-    if user.is_admin or user.is_clinician:
-        return reverse("overview")
-    return reverse("patient-home")
+    return home_url(user, public_host=getattr(request, "tenant", None) is None)
 
 
 def log_out_everywhere(request: HttpRequest) -> None:

@@ -23,9 +23,9 @@ from django_q.conf import Conf
 from django_q.tasks import async_task
 from redis.exceptions import RedisError
 
+from careplatform.health import record_heartbeat
 from careplatform.processes import forks_die_with_parent
 from tenant_apps.notifications.sweep import recover_events, sweep_due
-from tenants.tasks import record_heartbeat
 
 log = logging.getLogger(__name__)
 

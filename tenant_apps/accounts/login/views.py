@@ -4,8 +4,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from careplatform.login import services
-from careplatform.login.services import LoginRefused
+from tenant_apps.accounts.login import services
+from tenant_apps.accounts.login.services import LoginRefused
 
 
 def _safe_next(request: HttpRequest) -> str | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from careplatform.login import views
+from tenant_apps.accounts.login import views
 
 urlpatterns = [
     path("login/", views.login_page, name="login"),

@@ -1,0 +1,79 @@
+"""The booking list is one rule for the Bokningar page and GET /api/v1/bookings/
+(bookings.selectors.booking_list): a clinician sees the bookings they are the clinician of and
+the colleague test visits they are invited to, narrowed by the same filters, with `from`/`to`
+as whole Swedish days."""
+
+import datetime
+
+import pytest
+
+from careplatform.timeutil import local_datetime
+from tenant_apps.bookings import services
+from tenant_apps.profiles.models import VisitType
+from tests.api.test_bookings import BOOKINGS, book, invited_patient
+from tests.bookings.conftest import in_days, logged_in
+
+# Filters as the API takes them; the page's form calls the days date_from and date_to.
+PAGE_NAMES = {"from": "date_from", "to": "date_to"}
+
+
+@pytest.fixture
+def klaras_list(ready, kalles_patient):
+    """Klara's bookings in every state, a test visit Kalle invited her to, and Kalle's own
+    booking with Per that is not hers. Returns the bookings by name and the days used."""
+    days = {n: in_days(n).date() for n in (3, 4, 5, 6, 7)}
+    kalle = ready.colleague
+    confirmed = book(ready, n=2, starts_at=in_days(4))
+    services.confirm(confirmed, invited_patient(2))
+    found = {
+        "unconfirmed": book(ready, n=1, starts_at=in_days(3)),
+        "confirmed": confirmed,
+        "cancelled": services.cancel(book(ready, n=3, starts_at=in_days(5)), actor=ready.clinician),
+        # 00:30 in Sweden is the previous day in UTC: `to` that previous day leaves it out.
+        "after midnight": book(ready, n=4, starts_at=local_datetime(days[7], datetime.time(0, 30))),
+        "test visit": services.invite(
+            actor=kalle,
+            clinician=kalle,
+            visit_type=VisitType.objects.get(clinician=kalle),
+            provider=ready.provider,
+            colleague=ready.clinician,
+            starts_at=in_days(3, hour=14),
+        ),
+    }
+    return found, days
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"status": "confirmed"}, ["test visit", "confirmed"]),
+        ({"status": "unconfirmed"}, ["unconfirmed", "after midnight"]),
+        (
+            {"from": 3, "to": 6},
+            ["unconfirmed", "test visit", "confirmed", "cancelled"],
+        ),
+        ({"from": 7}, ["after midnight"]),
+        ({"to": 3}, ["unconfirmed", "test visit"]),
+        ({"status": "cancelled", "clinician": "kalle"}, ["cancelled"]),  # admins only: ignored
+    ],
+)
+def test_page_and_api_list_the_same_bookings_for_a_clinician(
+    ready, api, klaras_list, filters, expected
+):
+    found, days = klaras_list
+    query = {}
+    for name, value in filters.items():
+        if name in ("from", "to"):
+            value = days[value].isoformat()
+        elif name == "clinician":
+            value = ready.colleague.pk
+        query[name] = value
+    page = logged_in(ready.clinician, ready).get(
+        "/bokningar/", {PAGE_NAMES.get(name, name): value for name, value in query.items()}
+    )
+    assert page.status_code == 200
+    on_page = [booking.pk for booking in page.context["page"].object_list]
+    response = api(ready.clinician).get(BOOKINGS, query)
+    assert response.status_code == 200, response.content
+    in_api = [booking["id"] for booking in response.json()["results"]]
+    assert on_page == in_api == [found[name].pk for name in expected]

@@ -30,6 +30,27 @@ def test_room_admits_from_14_minutes_before_until_5_minutes_after_the_end(bookin
             assert rooms.admission(booking, patient).reason == reason, moment
 
 
+SECOND = MINUTE / 60
+
+
+def test_room_window_edges_to_the_second(booking, ready):
+    """Opens at exactly -15:00 and is still open at exactly end +5:00 (both inclusive), so a
+    `<` written for `<=` on either side fails here."""
+    patient = patients_of(booking)[0]
+    opens, closes = booking.starts_at - 15 * MINUTE, booking.ends_at + 5 * MINUTE
+    expected = {
+        opens - SECOND: (rooms.Reason.TOO_EARLY, False),
+        opens: (rooms.Reason.ALLOWED, True),
+        closes: (rooms.Reason.ALLOWED, True),
+        closes + SECOND: (rooms.Reason.CLOSED, False),
+    }
+    for moment, (reason, prompted) in expected.items():
+        with at(moment):
+            for user in (ready.clinician, patient):
+                assert rooms.admission(booking, user).reason == reason, moment
+                assert (rooms.open_rooms(user) == [booking]) is prompted, moment
+
+
 def test_too_early_says_when_the_room_opens(booking, ready):
     with at(booking.starts_at - 16 * MINUTE):
         decision = rooms.admission(booking, ready.clinician)

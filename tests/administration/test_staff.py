@@ -8,7 +8,7 @@ from django_tenants.utils import schema_context
 from careplatform.validators import format_personnummer
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
-from tests.administration.conftest import HostClient, field_errors, make_users
+from tests.administration.helpers import HostClient, field_errors, make_users
 from tests.support import personnummer
 
 NEW_PNR = personnummer("19880808", "088")

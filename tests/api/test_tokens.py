@@ -15,7 +15,7 @@ from careplatform import clock
 from tenant_apps.accounts.models import User
 from tenant_apps.api.models import ApiToken
 from tenant_apps.api.services import issue_token, revoke_token
-from tests.api.conftest import consent
+from tests.api.helpers import consent
 from tests.support import personnummer
 
 ME = "/api/v1/me/"

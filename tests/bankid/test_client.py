@@ -16,7 +16,7 @@ from careplatform.bankid.client import (
 from careplatform.bankid.messages import RFA_MESSAGES, hint_message
 from careplatform.bankid.qr import parse_qr, qr_content, verify_qr
 from careplatform.bankid.simulator import store
-from tests.bankid.conftest import IP, OTHER_PNR, PNR, RP
+from tests.bankid.helpers import IP, OTHER_PNR, PNR, RP
 from tests.support import free_port
 
 pytestmark = pytest.mark.server

@@ -10,7 +10,7 @@ import pytest
 
 from careplatform.bankid import errors
 from careplatform.bankid.client import BankIDClient, CollectStatus
-from tests.bankid.conftest import IP, PNR, RP
+from tests.bankid.helpers import IP, PNR, RP
 from tests.bankid.tls import CertificateAuthority, Issued, MutualTLSServer
 
 pytestmark = pytest.mark.server

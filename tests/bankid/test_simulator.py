@@ -15,7 +15,7 @@ import time_machine
 
 from careplatform import clock
 from careplatform.bankid.qr import qr_content
-from tests.bankid.conftest import BAD_PNR, IP, OTHER_PNR, PNR, RP, SIM
+from tests.bankid.helpers import BAD_PNR, IP, OTHER_PNR, PNR, RP, SIM
 from tests.support import ROOT
 
 

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services
 from tenant_apps.profiles import services as profiles
-from tests.bookings.conftest import in_days, patient_spec
+from tests.bookings.helpers import in_days, patient_spec
 from tests.browser import chromium
 from tests.login_support import phone_page
 from tests.support import personnummer

@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from websockets.sync.client import connect
 
-from tests.faults.conftest import ADMIN_PNR, SUBDOMAIN, Made, Platform
+from tests.faults.helpers import ADMIN_PNR, SUBDOMAIN, Made, Platform
 from tests.login_support import HttpBrowser, Simulator
 from tests.support import wait_for
 

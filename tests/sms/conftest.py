@@ -1,59 +1,12 @@
-"""SMS test helpers: the bookings cast (`ready`), a fake 46elks over real HTTP, a controlled
-clock, and the sweep's jobs run in this process."""
-
-import datetime
+"""SMS test fixtures: a fake 46elks over real HTTP and a controlled clock."""
 
 import pytest
 import time_machine
 from django.test import override_settings
-from django_tenants.utils import schema_context
 
 from careplatform import clock
 from careplatform.sms.fake_gateway import FakeElks46
-from tenant_apps.bookings import services as bookings
-from tenant_apps.notifications.models import SmsMessage
-from tenant_apps.notifications.sweep import recover_events, sweep_due
-from tests.bookings.conftest import in_alfa, in_days, patient_spec, ready  # noqa: F401
-
-__all__ = ["in_alfa", "ready", "in_days", "patient_spec"]
-
-
-class Jobs:
-    """Stands in for django-q's async_task: collects jobs, runs them here on request."""
-
-    def __init__(self):
-        self.queued: list[tuple] = []
-
-    def __call__(self, func, *args, **kwargs):
-        self.queued.append((func, args, kwargs))
-
-
-def _pass(function, now: datetime.datetime | None) -> Jobs:
-    jobs = Jobs()
-    with schema_context("public"):  # puts the test's schema back afterwards
-        function(now, enqueue=jobs)
-        for func, args, kwargs in list(jobs.queued):
-            func(*args, **kwargs)
-    return jobs
-
-
-def sweep(now: datetime.datetime | None = None) -> Jobs:
-    """One sweep pass and its jobs, run as a worker would; returns the jobs it queued."""
-    return _pass(sweep_due, now)
-
-
-def recover(now: datetime.datetime | None = None) -> Jobs:
-    """One pass looking for lost booking events, and the dispatch jobs it queued, run."""
-    return _pass(recover_events, now)
-
-
-def dispatch() -> int:
-    """The job that booking changes queue after commit, run here."""
-    return bookings.dispatch_events()
-
-
-def messages(**filters) -> list[SmsMessage]:
-    return list(SmsMessage.objects.filter(**filters).order_by("id"))
+from tests.sms.helpers import ELKS_SETTINGS
 
 
 @pytest.fixture
@@ -61,14 +14,6 @@ def frozen():
     """A clock that stands still unless moved: frozen.move_to(when) / frozen.shift(seconds)."""
     with time_machine.travel(clock.now(), tick=False) as traveller:
         yield traveller
-
-
-ELKS_SETTINGS = {
-    "SMS_BACKEND": "elks46",
-    "ELKS46_USERNAME": "elkuser",
-    "ELKS46_PASSWORD": "elkpass",
-    "SMS_HTTP_TIMEOUT": 0.5,
-}
 
 
 @pytest.fixture
@@ -79,21 +24,3 @@ def elks():
         override_settings(ELKS46_API_URL=fake.url, **ELKS_SETTINGS),
     ):
         yield fake
-
-
-def at(moment: datetime.datetime):
-    """Move a frozen clock to `moment` for the block."""
-    return time_machine.travel(moment, tick=False)
-
-
-def invite(cast, n: int = 1, **kwargs):
-    values = {
-        "actor": cast.clinician,
-        "clinician": cast.clinician,
-        "visit_type": cast.one_to_one,
-        "provider": cast.provider,
-        "patients": [patient_spec(n)],
-        "starts_at": in_days(2),
-    }
-    values.update(kwargs)
-    return bookings.invite(**values)

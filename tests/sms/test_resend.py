@@ -16,9 +16,10 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.models import SmsKind, SmsStatus
 from tenant_apps.notifications.services import apply_delivery_report, run_due
 from tenant_apps.profiles import services as profiles
+from tests.bookings.helpers import in_days, patient_spec
 from tests.browser import chromium
 from tests.login_support import phone_page
-from tests.sms.conftest import dispatch, in_days, invite, messages, patient_spec, sweep
+from tests.sms.helpers import dispatch, invite, messages, sweep
 from tests.support import personnummer, wait_for
 
 SWEEP_EVERY = datetime.timedelta(seconds=4)

@@ -15,7 +15,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video import services
 from tenant_apps.video.models import CallEvent, CallEventKind
-from tests.bookings.conftest import GROUP_PATIENTS, leaked
+from tests.bookings.helpers import GROUP_PATIENTS, leaked
 from tests.support import LiveServer, wait_for
 from tests.video.live import Client, Room, book_video, make_room, patient_pnr, session_for
 

@@ -14,7 +14,7 @@ from tenant_apps.notifications.models import SmsStatus
 from tenant_apps.notifications.services import apply_delivery_report
 from tests.api.helpers import consent
 from tests.bookings.helpers import in_days, patient_spec
-from tests.sms.helpers import dispatch, messages
+from tests.notifications.helpers import dispatch, messages
 
 BOOKINGS = "/api/v1/bookings/"
 

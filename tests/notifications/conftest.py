@@ -6,7 +6,7 @@ from django.test import override_settings
 
 from careplatform import clock
 from careplatform.sms.fake_gateway import FakeElks46
-from tests.sms.helpers import ELKS_SETTINGS
+from tests.notifications.helpers import ELKS_SETTINGS
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.sending import send_messages
 from tests.bookings.helpers import patient_spec
-from tests.sms.helpers import dispatch, invite, messages, sweep
+from tests.notifications.helpers import dispatch, invite, messages, sweep
 
 SECOND = datetime.timedelta(seconds=1)
 

@@ -10,7 +10,7 @@ from tenant_apps.bookings.models import BookingEvent
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.services import handle_events
 from tests.bookings.helpers import in_days, patient_spec
-from tests.sms.helpers import dispatch, invite, messages
+from tests.notifications.helpers import dispatch, invite, messages
 
 
 def test_invitation_goes_to_the_patient_through_the_outbox(ready):

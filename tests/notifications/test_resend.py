@@ -19,7 +19,7 @@ from tenant_apps.profiles import services as profiles
 from tests.bookings.helpers import in_days, patient_spec
 from tests.browser import chromium
 from tests.login_support import phone_page
-from tests.sms.helpers import dispatch, invite, messages, sweep
+from tests.notifications.helpers import dispatch, invite, messages, sweep
 from tests.support import personnummer, wait_for
 
 SWEEP_EVERY = datetime.timedelta(seconds=4)

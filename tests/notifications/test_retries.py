@@ -18,7 +18,7 @@ from tenant_apps.notifications.models import SmsStatus
 from tenant_apps.notifications.sending import backoff
 from tenant_apps.profiles import services as profiles
 from tests.bookings.helpers import in_days, patient_spec
-from tests.sms.helpers import dispatch, invite, messages, sweep
+from tests.notifications.helpers import dispatch, invite, messages, sweep
 
 SWEEP_EVERY = datetime.timedelta(seconds=4)
 

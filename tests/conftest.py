@@ -44,20 +44,20 @@ class Cast:
         return f"{self.provider.subdomain}.localhost"
 
 
-def _provision(subdomain: str, name: str, admin_pnr: str, admin_name: str) -> CareProvider:
+def _provision(subdomain: str, name: str, admin_personnummer: str, admin_name: str) -> CareProvider:
     return provision_provider(
         ProvisionRequest(
             name=name,
             subdomain=subdomain,
-            admin_personnummer=admin_pnr,
+            admin_personnummer=admin_personnummer,
             admin_name=admin_name,
             admin_mobile="070-111 22 33",
         )
     )
 
 
-def _user(pnr: str, first: str, last: str, **roles) -> User:
-    return User.objects.create_user(pnr, first, last, mobile="0702223344", **roles)
+def _user(personnummer: str, first: str, last: str, **roles) -> User:
+    return User.objects.create_user(personnummer, first, last, mobile="0702223344", **roles)
 
 
 @pytest.fixture(scope="session")

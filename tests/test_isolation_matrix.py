@@ -82,8 +82,8 @@ MESSAGES = {
 }
 
 
-def _spec(pnr: str, first: str, last: str, mobile: str) -> bookings.PatientSpec:
-    return bookings.PatientSpec(pnr, first, last, mobile)
+def _spec(personnummer: str, first: str, last: str, mobile: str) -> bookings.PatientSpec:
+    return bookings.PatientSpec(personnummer, first, last, mobile)
 
 
 def _photo(user: User, seed: int) -> bytes:

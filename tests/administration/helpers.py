@@ -30,10 +30,11 @@ def make_users(cast, count: int, start: int = 0, **roles) -> list[User]:
     """`count` valid users in the provider's schema, in one query."""
     users = []
     for n in range(start, start + count):
-        pnr = personnummer(f"1970{n // 28 % 12 + 1:02d}{n % 28 + 1:02d}", f"{n // 336 + 500:03d}")
         users.append(
             User(
-                personnummer=pnr,
+                personnummer=personnummer(
+                    f"1970{n // 28 % 12 + 1:02d}{n % 28 + 1:02d}", f"{n // 336 + 500:03d}"
+                ),
                 first_name=f"Test{n:03d}",
                 last_name="Testsson",
                 mobile=f"+4673{n:07d}",

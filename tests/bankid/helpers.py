@@ -11,9 +11,9 @@ from tests.support import personnummer
 SIM = "/bankid-simulator"
 RP = f"{SIM}/rp/v6.0"
 IP = "192.0.2.10"
-PNR = personnummer("19900101", "123")
-OTHER_PNR = personnummer("19850505", "456")
-BAD_PNR = PNR[:-1] + str((int(PNR[-1]) + 1) % 10)  # wrong check digit
+PERSONNUMMER = personnummer("19900101", "123")
+OTHER_PERSONNUMMER = personnummer("19850505", "456")
+BAD_PERSONNUMMER = PERSONNUMMER[:-1] + str((int(PERSONNUMMER[-1]) + 1) % 10)  # wrong check digit
 
 
 class Phone:
@@ -25,8 +25,8 @@ class Phone:
     def post(self, action: str, **body) -> httpx.Response:
         return httpx.post(f"{self.base_url}{SIM}/app/{action}", json=body, timeout=10)
 
-    def approve(self, order_ref: str, pnr: str = PNR, **names) -> httpx.Response:
-        return self.post("approve", orderRef=order_ref, personalNumber=pnr, **names)
+    def approve(self, order_ref: str, personnummer: str = PERSONNUMMER, **names) -> httpx.Response:
+        return self.post("approve", orderRef=order_ref, personalNumber=personnummer, **names)
 
     def fault(self, error_code: str, count: int = 1, **extra) -> None:
         response = self.post("fault", errorCode=error_code, count=count, **extra)

@@ -60,17 +60,17 @@ def traces(user) -> list[str]:
 
     number = phonenumbers.parse(user.mobile, "SE")
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    pnr = user.personnummer
+    personnummer = user.personnummer
     return [
         user.first_name,
         user.last_name,
         user.mobile,
         national,
         national.replace("-", "").replace(" ", ""),
-        pnr,
-        format_personnummer(pnr),
-        format_personnummer(pnr)[2:],
-        pnr[2:],
+        personnummer,
+        format_personnummer(personnummer),
+        format_personnummer(personnummer)[2:],
+        personnummer[2:],
     ]
 
 

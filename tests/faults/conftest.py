@@ -23,7 +23,7 @@ from careplatform.sms.fake_gateway import FakeElks46
 from tenant_apps.bookings import services as bookings
 from tenants.models import CareProvider
 from tenants.provisioning import ProvisionRequest, ensure_template, provision_provider
-from tests.faults.helpers import ADMIN_PNR, SUBDOMAIN, Platform
+from tests.faults.helpers import ADMIN_PERSONNUMMER, SUBDOMAIN, Platform
 from tests.faults.servers import PostgresServer, RedisServer
 from tests.support import LiveServer, Worker
 
@@ -62,7 +62,7 @@ def _provider() -> CareProvider:
         ProvisionRequest(
             name="Felprovskliniken",
             subdomain=SUBDOMAIN,
-            admin_personnummer=ADMIN_PNR,
+            admin_personnummer=ADMIN_PERSONNUMMER,
             admin_name="Frida Felprov",
             admin_mobile="0709998877",
         )

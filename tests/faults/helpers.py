@@ -19,7 +19,7 @@ from tests.faults.servers import PostgresServer, RedisServer
 from tests.support import LiveServer, Worker, personnummer
 
 SUBDOMAIN = "felprov"
-ADMIN_PNR = personnummer("19640404", "004")
+ADMIN_PERSONNUMMER = personnummer("19640404", "004")
 _serials = itertools.count(10)
 
 

@@ -216,7 +216,7 @@ def test_admin_clicks_skicka_igen_in_a_browser(live_server_process, committed):
     """On a phone-sized screen: the button is there, the click queues the message again and
     the page says so."""
     provider = committed.provider("skickaigen", name="Kliniken Skicka Igen")
-    admin_pnr = personnummer("19700707", "007")
+    admin_personnummer = personnummer("19700707", "007")
     with schema_context(provider.schema_name):
         admin = User.objects.get()
         profiles.update_consultation(admin, title="Läkare", description="")
@@ -238,7 +238,9 @@ def test_admin_clicks_skicka_igen_in_a_browser(live_server_process, committed):
         [sms] = wait_for(lambda: messages(status=SmsStatus.FAILED), timeout=30)
         User.objects.filter(pk=patient.pk).update(mobile="+46701234599")
     with chromium() as browser:
-        page, base, refused = phone_page(browser, live_server_process, "skickaigen", admin_pnr)
+        page, base, refused = phone_page(
+            browser, live_server_process, "skickaigen", admin_personnummer
+        )
         page.goto(f"{base}/bokningar/{booking.pk}/")
         page.locator(f"#sms-{sms.pk}").get_by_role("button", name="Skicka igen").click()
         page.wait_for_url(f"**/bokningar/{booking.pk}/#sms")

@@ -12,7 +12,7 @@ from personnummer import personnummer
 
 from careplatform import clock
 
-_PNR_SHAPE = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
+_PERSONNUMMER_SHAPE = re.compile(r"^(\d{6}|\d{8})[-+]?\d{4}$")
 
 
 def normalize_personnummer(value: str) -> str:
@@ -21,7 +21,7 @@ def normalize_personnummer(value: str) -> str:
     Accepts 10 or 12 digits with or without separator; `+` marks someone 100 years or older.
     """
     text = (value or "").strip().replace(" ", "")
-    if not _PNR_SHAPE.match(text):
+    if not _PERSONNUMMER_SHAPE.match(text):
         raise ValidationError(
             _("Ange personnumret med 10 eller 12 siffror, t.ex. ÅÅÅÅMMDD-NNNN."),
             code="personnummer_format",

@@ -2,7 +2,8 @@
 beta with its own admin and an outsider patient, created once per session by schema clone.
 
 Most tests run inside a transaction (`db`). Tests that need committed data (servers, workers,
-provisioning rollback) use `committed` and clean up after themselves.
+provisioning rollback) use `committed` and clean up after themselves. `ready` gives alfa's
+clinician Klara her visit types and booking function, for the tests of bookings and what uses them.
 """
 
 import time
@@ -15,6 +16,8 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
+from tenant_apps.bookings.services import PatientSpec
+from tenant_apps.profiles import services as profiles
 from tenants.models import CareProvider, ProviderStatus
 from tenants.provisioning import (
     ProvisionRequest,
@@ -24,6 +27,7 @@ from tenants.provisioning import (
     set_provider_status,
 )
 from tenants.routing import host_cache
+from tests.bookings.helpers import in_days
 from tests.support import LiveServer, Worker, personnummer
 
 
@@ -40,20 +44,20 @@ class Cast:
         return f"{self.provider.subdomain}.localhost"
 
 
-def _provision(subdomain: str, name: str, admin_pnr: str, admin_name: str) -> CareProvider:
+def _provision(subdomain: str, name: str, admin_personnummer: str, admin_name: str) -> CareProvider:
     return provision_provider(
         ProvisionRequest(
             name=name,
             subdomain=subdomain,
-            admin_personnummer=admin_pnr,
+            admin_personnummer=admin_personnummer,
             admin_name=admin_name,
             admin_mobile="070-111 22 33",
         )
     )
 
 
-def _user(pnr: str, first: str, last: str, **roles) -> User:
-    return User.objects.create_user(pnr, first, last, mobile="0702223344", **roles)
+def _user(personnummer: str, first: str, last: str, **roles) -> User:
+    return User.objects.create_user(personnummer, first, last, mobile="0702223344", **roles)
 
 
 @pytest.fixture(scope="session")
@@ -145,6 +149,51 @@ def alfa(db) -> Cast:
 @pytest.fixture
 def beta(db) -> Cast:
     return _cast("beta")
+
+
+@pytest.fixture
+def in_alfa(alfa):
+    with schema_context(alfa.provider.schema_name):
+        yield alfa
+
+
+@pytest.fixture
+def ready(in_alfa):
+    """Klara has a yrkestitel, a 1-1 and a group visit type, and her booking function on."""
+    clinician = in_alfa.clinician
+    profiles.update_consultation(clinician, title="Sjuksköterska", description="")
+    one = profiles.create_visit_type(
+        clinician, title="Återbesök", duration_minutes=30, kind="video"
+    )
+    group = profiles.create_visit_type(
+        clinician, title="Gruppsamtal", duration_minutes=60, kind="video_group", max_patients=3
+    )
+    profiles.activate_booking(clinician)
+    in_alfa.one_to_one, in_alfa.group = one, group
+    return in_alfa
+
+
+@pytest.fixture
+def kalles_patient(ready):
+    """Per is a patient of Kalle's (a booking with him); Klara has not met him."""
+    from tenant_apps.bookings import services
+
+    colleague = ready.colleague
+    profiles.update_consultation(colleague, title="Läkare", description="")
+    visit = profiles.create_visit_type(
+        colleague, title="Kalles besök", duration_minutes=20, kind="video"
+    )
+    profiles.activate_booking(colleague)
+    per = ready.patient
+    services.invite(
+        actor=colleague,
+        clinician=colleague,
+        visit_type=visit,
+        provider=ready.provider,
+        patients=[PatientSpec(per.personnummer, per.first_name, per.last_name, per.mobile)],
+        starts_at=in_days(4),
+    )
+    return per
 
 
 class Committed:

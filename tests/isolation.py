@@ -251,11 +251,17 @@ def _check_resolves(route: Route, path: str, values: dict[str, str]) -> None:
 # -- markers -----------------------------------------------------------------------------------
 
 
-def pnr_markers(pnr: str, whose: str) -> dict[str, str]:
-    formatted = format_personnummer(pnr)
+def personnummer_markers(personnummer: str, whose: str) -> dict[str, str]:
+    formatted = format_personnummer(personnummer)
     return {
         text: f"{whose}'s personnummer"
-        for text in {pnr, formatted, pnr[2:], formatted[2:], pnr[2:8] + "-" + pnr[8:]}
+        for text in {
+            personnummer,
+            formatted,
+            personnummer[2:],
+            formatted[2:],
+            personnummer[2:8] + "-" + personnummer[8:],
+        }
     }
 
 
@@ -278,7 +284,7 @@ def person_markers(user) -> dict[str, str]:
     return {
         user.first_name: f"{whose}'s first name",
         user.last_name: f"{whose}'s last name",
-        **pnr_markers(user.personnummer, user.full_name),
+        **personnummer_markers(user.personnummer, user.full_name),
         **mobile_markers(user.mobile, user.full_name),
     }
 
@@ -286,7 +292,7 @@ def person_markers(user) -> dict[str, str]:
 def contact_markers(user) -> dict[str, str]:
     """What a colleague or patient may know of a person (the name) left out."""
     return {
-        **pnr_markers(user.personnummer, user.full_name),
+        **personnummer_markers(user.personnummer, user.full_name),
         **mobile_markers(user.mobile, user.full_name),
     }
 

@@ -25,18 +25,18 @@ class Simulator:
     def _post(self, action: str, **payload) -> httpx.Response:
         return httpx.post(f"{self.base}/{action}", json=payload, timeout=10)
 
-    def open(self, auto_start_token: str, personal_number: str | None = None) -> httpx.Response:
+    def open(self, auto_start_token: str, personnummer: str | None = None) -> httpx.Response:
         """Open the app with the autostart token (BankID on this device) and, given a personal
         number, approve the order as that person."""
         opened = self._post("open", autoStartToken=auto_start_token)
-        if opened.status_code != 200 or not personal_number:
+        if opened.status_code != 200 or not personnummer:
             return opened
         return self._post(
-            "approve", orderRef=opened.json()["orderRef"], personalNumber=personal_number
+            "approve", orderRef=opened.json()["orderRef"], personalNumber=personnummer
         )
 
-    def scan(self, qr: str, personal_number: str) -> httpx.Response:
-        return self._post("scan", qr=qr, personalNumber=personal_number)
+    def scan(self, qr: str, personnummer: str) -> httpx.Response:
+        return self._post("scan", qr=qr, personalNumber=personnummer)
 
     def cancel_by_token(self, auto_start_token: str) -> httpx.Response:
         opened = self._post("open", autoStartToken=auto_start_token)
@@ -72,10 +72,10 @@ class InProcessBrowser:
                 return state
         raise AssertionError(f"login still pending: {state}")
 
-    def login(self, personal_number: str) -> dict:
+    def login(self, personnummer: str) -> dict:
         started = self.start()
         assert started.status_code == 200, started.content
-        opened = self.simulator.open(started.json()["autoStartToken"], personal_number)
+        opened = self.simulator.open(started.json()["autoStartToken"], personnummer)
         assert opened.status_code == 200, opened.text
         return self.poll_until_done()
 
@@ -95,14 +95,14 @@ class HttpBrowser:
     def csrf(self) -> dict:
         return {"X-CSRFToken": self.http.cookies.get("csrftoken", "")}
 
-    def login(self, personal_number: str, simulator: Simulator) -> dict:
+    def login(self, personnummer: str, simulator: Simulator) -> dict:
         page = self.http.get("/login/")
         assert page.status_code == 200
         started = self.http.post("/login/start/", data={"mode": "qr"}, headers=self.csrf())
         assert started.status_code == 200, started.text
         first = self.http.post("/login/status/", headers=self.csrf()).json()
         assert first["state"] == "pending" and first["qr"].startswith("data:image/svg+xml")
-        opened = simulator.open(started.json()["autoStartToken"], personal_number)
+        opened = simulator.open(started.json()["autoStartToken"], personnummer)
         assert opened.status_code == 200, opened.text
         for _ in range(50):
             state = self.http.post("/login/status/", headers=self.csrf()).json()
@@ -112,11 +112,11 @@ class HttpBrowser:
         raise AssertionError("login did not finish")
 
 
-def phone_page(browser, server, subdomain: str, pnr: str):
+def phone_page(browser, server, subdomain: str, personnummer: str):
     """A phone-sized (375×667) Playwright page logged in through the simulator, its base URL
     and the list that collects Content Security Policy refusals."""
     http = HttpBrowser(server, subdomain)
-    assert http.login(pnr, Simulator(server.port))["state"] == "complete"
+    assert http.login(personnummer, Simulator(server.port))["state"] == "complete"
     context = browser.new_context(viewport={"width": 375, "height": 667})
     url = f"http://{subdomain}.localhost:{server.port}"
     context.add_cookies(

@@ -65,9 +65,9 @@ def listing_on(django_db_setup, django_db_blocker):
         host_cache.publish_invalidation()
 
 
-def logged_in_session(server: LiveServer, subdomain: str, personal_number: str) -> str:
+def logged_in_session(server: LiveServer, subdomain: str, personnummer: str) -> str:
     browser = HttpBrowser(server, subdomain)
-    assert browser.login(personal_number, Simulator(server.port))["state"] == "complete"
+    assert browser.login(personnummer, Simulator(server.port))["state"] == "complete"
     return browser.http.cookies["sessionid"]
 
 
@@ -106,8 +106,8 @@ def test_server_holds_at_most_its_bound_of_connections_under_load(listing_on):
             ("beta", personnummer("19800202", "002"), "Bert Admin"),
         ]
         logged_in: list[Request] = [
-            (subdomain, "/oversikt/", logged_in_session(server, subdomain, pnr), name)
-            for subdomain, pnr, name in people
+            (subdomain, "/oversikt/", logged_in_session(server, subdomain, theirs), name)
+            for subdomain, theirs, name in people
         ] * 67
         anonymous: list[Request] = [("alfa", "/vardpersonal/", None, "Vårdpersonal")] * 400
         anonymous += [(None, "/", None, "CarePlatform")] * 100

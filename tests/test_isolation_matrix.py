@@ -43,7 +43,7 @@ from tenant_apps.profiles.models import ClinicianProfile, VisitType
 from tenants.models import CareProvider
 from tenants.routing import host_cache
 from tests import isolation
-from tests.bookings.conftest import in_days
+from tests.bookings.helpers import in_days
 from tests.support import personnummer
 from tests.video.live import Client as RoomPage
 from tests.video.live import book_video, session_for, wait_until_rooms_empty
@@ -82,8 +82,8 @@ MESSAGES = {
 }
 
 
-def _spec(pnr: str, first: str, last: str, mobile: str) -> bookings.PatientSpec:
-    return bookings.PatientSpec(pnr, first, last, mobile)
+def _spec(personnummer: str, first: str, last: str, mobile: str) -> bookings.PatientSpec:
+    return bookings.PatientSpec(personnummer, first, last, mobile)
 
 
 def _photo(user: User, seed: int) -> bytes:

@@ -21,7 +21,7 @@ from tenant_apps.accounts.services import publish_consent_text
 from tests.login_support import HttpBrowser, InProcessBrowser, Simulator
 from tests.support import personnummer
 
-UNKNOWN_PNR = personnummer("19451212", "045")
+UNKNOWN_PERSONNUMMER = personnummer("19451212", "045")
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ def test_session_made_on_a_is_not_accepted_on_b(live_server_process, simulator, 
 
 def test_unknown_person_gets_a_clear_message_and_no_session(browser_on, alfa):
     browser = browser_on(alfa)
-    result = browser.login(UNKNOWN_PNR)
+    result = browser.login(UNKNOWN_PERSONNUMMER)
     assert result["state"] == "failed"
     assert result["message"] == "Du har inget konto hos den här vårdgivaren."
     assert browser.get("/oversikt/").status_code == 302
@@ -351,9 +351,9 @@ def test_patient_cannot_open_the_clinician_overview(browser_on, alfa):
 
 
 def test_create_staff_user_command(db, capsys):
-    pnr = personnummer("19550505", "055")
-    call_command("create_staff_user", pnr, "Maja Operatör", role="operator")
-    user = User.objects.get(personnummer=pnr)
+    majas_personnummer = personnummer("19550505", "055")
+    call_command("create_staff_user", majas_personnummer, "Maja Operatör", role="operator")
+    user = User.objects.get(personnummer=majas_personnummer)
     assert user.is_operator and not user.is_support and user.full_name == "Maja Operatör"
     assert "Skapade operator" in capsys.readouterr().out
 
@@ -372,10 +372,10 @@ def test_create_staff_user_refuses_bad_input(db, args, message):
 
 
 def test_create_staff_user_refuses_duplicate(db):
-    pnr = personnummer("19550505", "055")
-    call_command("create_staff_user", pnr, "Maja Operatör", role="operator")
+    majas_personnummer = personnummer("19550505", "055")
+    call_command("create_staff_user", majas_personnummer, "Maja Operatör", role="operator")
     with pytest.raises(CommandError, match="finns redan"):
-        call_command("create_staff_user", pnr, "Maja Operatör", role="support")
+        call_command("create_staff_user", majas_personnummer, "Maja Operatör", role="support")
 
 
 def _request_on(cast):

@@ -14,14 +14,14 @@ from tenants.models import CareProvider, Domain
 from tenants.provisioning import ProvisioningError, ProvisionRequest, provision_provider
 from tests.support import ROOT, personnummer, subprocess_env
 
-ADMIN_PNR = personnummer("19720303", "003")
+ADMIN_PERSONNUMMER = personnummer("19720303", "003")
 
 
 def command_args(**overrides: str) -> list[str]:
     options = {
         "name": "Hälsan Syd",
         "subdomain": "halsan-syd",
-        "admin-personnummer": ADMIN_PNR,
+        "admin-personnummer": ADMIN_PERSONNUMMER,
         "admin-name": "Greta Gustafsson",
         "admin-mobile": "070-765 43 21",
         **overrides,
@@ -60,7 +60,7 @@ def test_command_provisions_provider_with_first_admin(committed):
     assert provider.domains.get().domain == "halsan-syd.localhost"
     with schema_context(provider.schema_name):
         admin = User.objects.get()
-    assert admin.personnummer == ADMIN_PNR
+    assert admin.personnummer == ADMIN_PERSONNUMMER
     assert (admin.first_name, admin.last_name) == ("Greta", "Gustafsson")
     assert admin.mobile == "+46707654321"
     assert admin.is_admin and admin.is_clinician and not admin.is_patient
@@ -130,7 +130,7 @@ def test_failure_half_way_leaves_no_schema_and_no_rows(committed):
     request = ProvisionRequest(
         name="Halvvägs",
         subdomain="halvvags",
-        admin_personnummer=ADMIN_PNR,
+        admin_personnummer=ADMIN_PERSONNUMMER,
         admin_name="Greta Gustafsson",
         admin_mobile="0707654321",
     )
@@ -148,7 +148,7 @@ def test_failure_in_admin_creation_rolls_back_schema_and_domain(committed, monke
     request = ProvisionRequest(
         name="Trasig",
         subdomain="trasig",
-        admin_personnummer=ADMIN_PNR,
+        admin_personnummer=ADMIN_PERSONNUMMER,
         admin_name="Greta Gustafsson",
         admin_mobile="0707654321",
     )

@@ -17,13 +17,13 @@ class RoleFlags(TypedDict):
     is_clinician: bool
 
 
-def find_login_account(personal_number: str, *, public_host: bool) -> User | None:
+def find_login_account(personnummer: str, *, public_host: bool) -> User | None:
     """The active user this BankID identity may log in as on this host, if any.
 
     On a provider host (the connection is in its schema): clinicians, admins and invited
     patients of that provider. On the public host: operators and support staff.
     """
-    user = User.objects.filter(personnummer=personal_number, is_active=True).first()
+    user = User.objects.filter(personnummer=personnummer, is_active=True).first()
     if user is None:
         return None
     if public_host:

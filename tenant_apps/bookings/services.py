@@ -103,7 +103,7 @@ def _entered_details(spec: PatientSpec, index: int) -> tuple[str, dict[str, str]
     error names that patient's field ("patients.1.mobile")."""
     field = f"patients.{index}."
     try:
-        pnr = normalize_personnummer(spec.personnummer)
+        personnummer = normalize_personnummer(spec.personnummer)
     except ValidationError as exc:
         raise ValidationError({field + "personnummer": exc.messages}) from None
     try:
@@ -118,7 +118,7 @@ def _entered_details(spec: PatientSpec, index: int) -> tuple[str, dict[str, str]
     for name in ("first_name", "last_name"):
         if not details[name]:
             raise ValidationError({field + name: _("Ange patientens för- och efternamn.")})
-    return pnr, details
+    return personnummer, details
 
 
 def _differing(user: User, details: dict[str, str]) -> dict[str, str]:
@@ -135,13 +135,13 @@ def _match_patient(
     patient's name and mobile change only when the inviter may edit patients (admins), and the
     change is written to the audit log; anyone else's invite uses the stored details as they
     are (kept_details tells the inviter)."""
-    pnr, details = _entered_details(spec, index)
+    personnummer, details = _entered_details(spec, index)
     field = f"patients.{index}.personnummer"
-    if pnr in (clinician.personnummer, actor.personnummer):
+    if personnummer in (clinician.personnummer, actor.personnummer):
         raise ValidationError({field: _("Du kan inte bjuda in dig själv till videobesök.")})
-    user = User.objects.select_for_update().filter(personnummer=pnr).first()
+    user = User.objects.select_for_update().filter(personnummer=personnummer).first()
     if user is None:
-        return User.objects.create_user(pnr, is_patient=True, **details)
+        return User.objects.create_user(personnummer, is_patient=True, **details)
     if user.is_admin or user.is_clinician:
         message = _(
             "Personnumret tillhör någon i vårdgivarens personal och kan inte bjudas in som "
@@ -166,8 +166,8 @@ def kept_details(booking: Booking, patients: Sequence[PatientSpec]) -> list[str]
     stored = {p.user.personnummer: p.user for p in booking.participants.select_related("user")}
     notices = []
     for index, spec in enumerate(patients):
-        pnr, details = _entered_details(spec, index)
-        user = stored.get(pnr)
+        personnummer, details = _entered_details(spec, index)
+        user = stored.get(personnummer)
         if user is not None and _differing(user, details):
             notices.append(
                 _(
@@ -175,7 +175,7 @@ def kept_details(booking: Booking, patients: Sequence[PatientSpec]) -> list[str]
                     "använder de sparade uppgifterna (namn och mobilnummer); bara en "
                     "administratör kan ändra dem."
                 )
-                % {"personnummer": format_personnummer(pnr)}
+                % {"personnummer": format_personnummer(personnummer)}
             )
     return notices
 

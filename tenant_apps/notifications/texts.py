@@ -7,10 +7,10 @@ languages side by side, because their length is a cost and a contract with patie
 
 Every message is one GSM-7 segment (160 septets, paid once) with a provider name of 40
 characters, a link to an https host of 40 characters and the longest date of the year
-(tests/sms/test_texts.py tries them all). That is why the wording is terse and the date short
-("torsdag 30/12 kl. 14.30", "Wednesday 30 Sep at 14:30"). A longer name is shortened to what
-still fits, and characters outside the GSM alphabet (typographic quotes, dashes), which would
-make the whole message UCS-2 (70 characters a segment), are replaced.
+(tests/notifications/test_texts.py tries them all). That is why the wording is terse and the
+date short ("torsdag 30/12 kl. 14.30", "Wednesday 30 Sep at 14:30"). A longer name is shortened
+to what still fits, and characters outside the GSM alphabet (typographic quotes, dashes), which
+would make the whole message UCS-2 (70 characters a segment), are replaced.
 """
 
 import datetime

@@ -8,15 +8,15 @@ from django_tenants.utils import schema_context
 from careplatform.validators import format_personnummer
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.models import AuditEvent
-from tests.administration.conftest import field_errors, make_users
+from tests.administration.helpers import field_errors, make_users
 from tests.support import personnummer
 
-NEW_PNR = personnummer("19950315", "095")
+NEW_PERSONNUMMER = personnummer("19950315", "095")
 
 
 def new_patient(**overrides) -> dict:
     data = {
-        "personnummer": format_personnummer(NEW_PNR),
+        "personnummer": format_personnummer(NEW_PERSONNUMMER),
         "first_name": "Pia",
         "last_name": "Patientsson",
         "mobile": "+46 76 123 45 67",
@@ -54,8 +54,10 @@ def test_list_shows_patients_only(as_admin):
 
 def test_another_providers_patients_never_appear(as_admin, beta):
     assert names_on(as_admin.get(reverse("admin-patients"), {"q": "Olle"})) == set()
-    pnr = beta.patient.personnummer
-    assert names_on(as_admin.get(reverse("admin-patients"), {"q": pnr[2:8]})) == set()
+    assert (
+        names_on(as_admin.get(reverse("admin-patients"), {"q": beta.patient.personnummer[2:8]}))
+        == set()
+    )
 
 
 @pytest.mark.parametrize("typed", ["per", "Patient", "19900909", "900909-0", "070-222 33 44"])
@@ -80,7 +82,7 @@ def test_a_page_past_the_end_shows_the_last_page(as_admin):
 def test_admin_adds_a_patient_by_hand(as_admin, alfa):
     response = as_admin.post(reverse("admin-patient-add"), new_patient())
     with schema_context(alfa.provider.schema_name):
-        pia = User.objects.get(personnummer=NEW_PNR)
+        pia = User.objects.get(personnummer=NEW_PERSONNUMMER)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin-patient", args=[pia.pk])
     assert pia.is_patient and not (pia.is_admin or pia.is_clinician)

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from careplatform import clock
 from tenant_apps.audit.models import AuditEvent
-from tests.administration.conftest import make_users
+from tests.administration.helpers import make_users
 
 
 def add_events(cast, count: int) -> None:

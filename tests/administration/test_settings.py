@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from tenant_apps.accounts.models import ConsentVersion
 from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
 from tenants.models import CareProvider
-from tests.administration.conftest import field_errors
+from tests.administration.helpers import field_errors
 
 URL = "/administration/installningar/"
 

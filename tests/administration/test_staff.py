@@ -8,15 +8,15 @@ from django_tenants.utils import schema_context
 from careplatform.validators import format_personnummer
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
-from tests.administration.conftest import HostClient, field_errors, make_users
+from tests.administration.helpers import HostClient, field_errors, make_users
 from tests.support import personnummer
 
-NEW_PNR = personnummer("19880808", "088")
+NEW_PERSONNUMMER = personnummer("19880808", "088")
 
 
 def new_staff(**overrides) -> dict:
     data = {
-        "personnummer": format_personnummer(NEW_PNR),
+        "personnummer": format_personnummer(NEW_PERSONNUMMER),
         "first_name": "Nina",
         "last_name": "Nyanställd",
         "mobile": "070-555 66 77",
@@ -66,8 +66,8 @@ def test_list_shows_admins_and_clinicians_but_not_patients(as_admin):
 def test_list_never_shows_another_providers_users(as_admin, beta):
     assert "Bert Admin" not in names_on(as_admin.get(reverse("admin-staff")))
     assert names_on(as_admin.get(reverse("admin-staff"), {"q": "Bert"})) == set()
-    pnr = format_personnummer(beta.admin.personnummer)
-    assert names_on(as_admin.get(reverse("admin-staff"), {"q": pnr})) == set()
+    personnummer = format_personnummer(beta.admin.personnummer)
+    assert names_on(as_admin.get(reverse("admin-staff"), {"q": personnummer})) == set()
 
 
 @pytest.mark.parametrize(
@@ -120,7 +120,7 @@ def test_search_keeps_its_query_across_pages(as_admin, alfa):
 def test_admin_adds_a_clinician(as_admin, alfa):
     response = as_admin.post(reverse("admin-staff-add"), new_staff())
     with schema_context(alfa.provider.schema_name):
-        nina = User.objects.get(personnummer=NEW_PNR)
+        nina = User.objects.get(personnummer=NEW_PERSONNUMMER)
     assert response.status_code == 302
     assert response["Location"] == reverse("admin-staff-edit", args=[nina.pk])
     assert (nina.first_name, nina.last_name, nina.email) == (
@@ -132,13 +132,13 @@ def test_admin_adds_a_clinician(as_admin, alfa):
     assert nina.is_clinician and not nina.is_admin and not nina.is_patient and nina.is_active
     assert not nina.has_usable_password()  # BankID only
     with schema_context(alfa.provider.schema_name):
-        assert find_login_account(NEW_PNR, public_host=False) == nina
+        assert find_login_account(NEW_PERSONNUMMER, public_host=False) == nina
 
 
 def test_admin_adds_another_admin(as_admin, alfa):
     as_admin.post(reverse("admin-staff-add"), new_staff(roles=["admin", "clinician"]))
     with schema_context(alfa.provider.schema_name):
-        nina = User.objects.get(personnummer=NEW_PNR)
+        nina = User.objects.get(personnummer=NEW_PERSONNUMMER)
     assert nina.is_admin and nina.is_clinician
 
 
@@ -164,16 +164,19 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(
 
 
 def test_personnummer_of_a_patient_is_taken_too(as_admin, alfa):
-    pnr = format_personnummer(alfa.patient.personnummer)
-    response = as_admin.post(reverse("admin-staff-add"), new_staff(personnummer=pnr))
+    personnummer = format_personnummer(alfa.patient.personnummer)
+    response = as_admin.post(reverse("admin-staff-add"), new_staff(personnummer=personnummer))
     assert field_errors(response, "personnummer") == [
         "Personnumret används redan av en annan användare."
     ]
 
 
 def test_personnummer_used_at_another_provider_is_free_here(as_admin, alfa, beta):
-    pnr = format_personnummer(beta.admin.personnummer)
-    assert as_admin.post(reverse("admin-staff-add"), new_staff(personnummer=pnr)).status_code == 302
+    personnummer = format_personnummer(beta.admin.personnummer)
+    assert (
+        as_admin.post(reverse("admin-staff-add"), new_staff(personnummer=personnummer)).status_code
+        == 302
+    )
 
 
 # -- edit --------------------------------------------------------------------------------------

@@ -1,55 +1,12 @@
-"""An API client that logs in by session or token, speaks JSON on a provider's host, and records
-which schema operations (path template, method) were answered with success, so that
-test_schema can check every operation in the schema is exercised."""
+"""API test fixtures: `api(user)` logs a user in on a provider's host; the schema coverage check
+runs after the tests whose calls it counts."""
 
-import json
-import re
 from pathlib import Path
 
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
-from tenant_apps.accounts.services import current_consent_version, give_consent
-from tests.bookings.conftest import in_alfa, kalles_patient, ready  # noqa: F401  (fixtures used here)
-
-API_DIR = Path(__file__).parent
-COVERAGE_TEST = "test_every_schema_operation_is_exercised"
-# (path template as in the schema, method) of every call that succeeded (2xx).
-EXERCISED: set[tuple[str, str]] = set()
-
-
-def schema_path(route: str) -> str:
-    """Django's route "api/v1/bookings/<int:pk>/" as the schema writes it."""
-    path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", "/" + route)
-    return path.replace("{pk}", "{id}")
-
-
-class Api:
-    def __init__(self, host: str, **headers: str):
-        self.client = Client(HTTP_HOST=host, **headers)
-
-    def request(self, method: str, path: str, data=None, **extra):
-        if method == "get":
-            response = self.client.get(path, data or {}, **extra)
-        else:
-            body = json.dumps(data if data is not None else {})
-            response = getattr(self.client, method)(
-                path, body, content_type="application/json", **extra
-            )
-        match = response.resolver_match
-        if match is not None and 200 <= response.status_code < 300:
-            EXERCISED.add((schema_path(match.route), method))
-        return response
-
-    def get(self, path: str, params: dict | None = None, **extra):
-        return self.request("get", path, params, **extra)
-
-    def post(self, path: str, data=None, **extra):
-        return self.request("post", path, data, **extra)
-
-    def patch(self, path: str, data=None, **extra):
-        return self.request("patch", path, data, **extra)
+from tests.api.helpers import API_DIR, COVERAGE_TEST, Api, in_api_dir
 
 
 @pytest.fixture
@@ -68,33 +25,14 @@ def api(alfa):
     return make
 
 
-def consent(cast, *users) -> None:
-    with schema_context(cast.provider.schema_name):
-        for user in users:
-            give_consent(user, current_consent_version(), "127.0.0.1")
-
-
-def _in_api_dir(item) -> bool:
-    return Path(str(item.fspath)).parent == API_DIR
-
-
 @pytest.hookimpl(tryfirst=True)  # before -k / -m deselect anything
 def pytest_collection_modifyitems(config, items):
     """The coverage check runs last, after the tests whose calls it counts."""
     last = [item for item in items if item.name == COVERAGE_TEST]
     items[:] = [item for item in items if item.name != COVERAGE_TEST] + last
-    config.api_items_collected = {item.nodeid for item in items if _in_api_dir(item)}
-    modules = {Path(str(item.fspath)).name for item in items if _in_api_dir(item)}
+    config.api_items_collected = {item.nodeid for item in items if in_api_dir(item)}
+    modules = {Path(str(item.fspath)).name for item in items if in_api_dir(item)}
     if last and not {path.name for path in API_DIR.glob("test_*.py")} <= modules:
         # Only part of tests/api was chosen: the coverage check would have nothing to count.
         items[:] = [item for item in items if item.name != COVERAGE_TEST]
         config.hook.pytest_deselected(items=last)
-
-
-def whole_api_suite_ran(session) -> bool:
-    """True when every test module here was collected and nothing in them deselected."""
-    selected = {item.nodeid for item in session.items if _in_api_dir(item)}
-    modules = {Path(str(item.fspath)).name for item in session.items if _in_api_dir(item)}
-    every_module = {path.name for path in API_DIR.glob("test_*.py")} <= modules
-    collected = getattr(session.config, "api_items_collected", set())
-    return every_module and collected <= selected

@@ -12,9 +12,9 @@ from careplatform import clock
 from tenant_apps.bookings import services
 from tenant_apps.notifications.models import SmsStatus
 from tenant_apps.notifications.services import apply_delivery_report
-from tests.api.conftest import consent
-from tests.bookings.conftest import in_days, patient_spec
-from tests.sms.conftest import dispatch, messages
+from tests.api.helpers import consent
+from tests.bookings.helpers import in_days, patient_spec
+from tests.notifications.helpers import dispatch, messages
 
 BOOKINGS = "/api/v1/bookings/"
 

@@ -14,14 +14,8 @@ from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, Participant
 from tenant_apps.profiles import services as profiles
-from tests.api.conftest import consent
-from tests.bookings.conftest import (
-    colleague_test_visit,
-    group_specs,
-    in_days,
-    leaked,
-    patient_spec,
-)
+from tests.api.helpers import consent
+from tests.bookings.helpers import colleague_test_visit, group_specs, in_days, leaked, patient_spec
 
 BOOKINGS = "/api/v1/bookings/"
 

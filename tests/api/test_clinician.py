@@ -6,7 +6,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import add_staff_member
 from tenant_apps.profiles import services as profiles
 from tenant_apps.profiles.models import VisitType
-from tests.api.conftest import consent
+from tests.api.helpers import consent
 from tests.support import personnummer
 
 PROFILE = "/api/v1/me/profile/"

@@ -6,9 +6,9 @@ invites, and then the change is audited."""
 import pytest
 
 from tenant_apps.audit.models import AuditEvent
-from tests.api.conftest import consent
+from tests.api.helpers import consent
 from tests.api.test_bookings import BOOKINGS, invite_body, patient_json, stored
-from tests.bookings.conftest import person
+from tests.bookings.helpers import person
 
 STAFF_REFUSED = "tillhör någon i vårdgivarens personal"
 

@@ -7,13 +7,13 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import add_staff_member
 from tenant_apps.audit.models import AuditEvent
 from tenant_apps.bookings import services
-from tests.api.conftest import consent
-from tests.bookings.conftest import in_days, logged_in, patient_spec
+from tests.api.helpers import consent
+from tests.bookings.helpers import in_days, logged_in, patient_spec
 from tests.support import personnummer
 
 STAFF = "/api/v1/staff/"
 PATIENTS = "/api/v1/patients/"
-NEW_PNR = personnummer("19820303", "033")
+NEW_PERSONNUMMER = personnummer("19820303", "033")
 
 
 def names(response) -> list[str]:
@@ -23,7 +23,7 @@ def names(response) -> list[str]:
 
 def new_person(**overrides) -> dict:
     body = {
-        "personnummer": NEW_PNR[:8] + "-" + NEW_PNR[8:],
+        "personnummer": NEW_PERSONNUMMER[:8] + "-" + NEW_PERSONNUMMER[8:],
         "first_name": "Nora",
         "last_name": "Ny",
         "mobile": "070-555 66 77",
@@ -74,7 +74,7 @@ def test_admin_adds_a_clinician(in_alfa, api):
     response = api(in_alfa.admin).post(STAFF, new_person(is_clinician=True))
     assert response.status_code == 201, response.content
     body = response.json()
-    assert (body["personnummer"], body["mobile"]) == (NEW_PNR, "+46705556677")
+    assert (body["personnummer"], body["mobile"]) == (NEW_PERSONNUMMER, "+46705556677")
     assert (body["is_clinician"], body["is_admin"], body["is_active"]) == (True, False, True)
     assert User.objects.get(pk=body["id"]).is_clinician
 
@@ -208,7 +208,7 @@ def test_admin_adds_a_patient(in_alfa, api):
     assert response.status_code == 201, response.content
     patient = User.objects.get(pk=response.json()["id"])
     assert patient.is_patient and not patient.is_clinician
-    assert (patient.personnummer, patient.email) == (NEW_PNR, "nora@example.se")
+    assert (patient.personnummer, patient.email) == (NEW_PERSONNUMMER, "nora@example.se")
 
 
 def test_adding_a_patient_refuses_a_taken_personnummer(in_alfa, api):

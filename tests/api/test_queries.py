@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from tenant_apps.accounts.services import add_patient, add_staff_member
 from tenant_apps.bookings import services
 from tenant_apps.profiles import services as profiles
-from tests.bookings.conftest import in_days, patient_spec
+from tests.bookings.helpers import in_days, patient_spec
 from tests.support import personnummer
 
 

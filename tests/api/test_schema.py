@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 from openapi_spec_validator import validate
 
-from tests.api.conftest import COVERAGE_TEST, EXERCISED, whole_api_suite_ran
+from tests.api.helpers import COVERAGE_TEST, EXERCISED, whole_api_suite_ran
 
 METHODS = ("get", "post", "put", "patch", "delete")
 

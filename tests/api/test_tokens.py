@@ -15,7 +15,7 @@ from careplatform import clock
 from tenant_apps.accounts.models import User
 from tenant_apps.api.models import ApiToken
 from tenant_apps.api.services import issue_token, revoke_token
-from tests.api.conftest import consent
+from tests.api.helpers import consent
 from tests.support import personnummer
 
 ME = "/api/v1/me/"
@@ -32,8 +32,8 @@ def issue(*args: str, **options) -> str:
 
 
 def test_command_prints_the_key_alone_and_it_works(in_alfa, api):
-    pnr = in_alfa.clinician.personnummer
-    output = issue("alfa", f"{pnr[2:8]}-{pnr[8:]}", name="Journalkoppling")
+    personnummer = in_alfa.clinician.personnummer
+    output = issue("alfa", f"{personnummer[2:8]}-{personnummer[8:]}", name="Journalkoppling")
     key = output.removesuffix("\n")
     assert output == key + "\n" and KEY_SHAPE.match(key)
     with schema_context(in_alfa.provider.schema_name):

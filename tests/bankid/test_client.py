@@ -16,7 +16,7 @@ from careplatform.bankid.client import (
 from careplatform.bankid.messages import RFA_MESSAGES, hint_message
 from careplatform.bankid.qr import parse_qr, qr_content, verify_qr
 from careplatform.bankid.simulator import store
-from tests.bankid.conftest import IP, OTHER_PNR, PNR, RP
+from tests.bankid.helpers import IP, OTHER_PERSONNUMMER, PERSONNUMMER, RP
 from tests.support import free_port
 
 pytestmark = pytest.mark.server
@@ -53,7 +53,7 @@ def test_login_runs_outstanding_started_user_sign_complete(bankid, phone):
     assert phone.post("open", orderRef=order.order_ref).status_code == 200
     assert bankid.collect(order.order_ref).hint_code == "started"
 
-    approved = phone.approve(order.order_ref, PNR, givenName="Astrid", surname="Andersson")
+    approved = phone.approve(order.order_ref, PERSONNUMMER, givenName="Astrid", surname="Andersson")
     assert approved.status_code == 200, approved.text
     assert bankid.collect(order.order_ref).hint_code == "userSign"
 
@@ -61,7 +61,7 @@ def test_login_runs_outstanding_started_user_sign_complete(bankid, phone):
     assert (done.status, done.hint_code) == (CollectStatus.COMPLETE, None)
     data = done.completion_data
     assert data is not None
-    assert (data.user.personal_number, data.user.name) == (PNR, "Astrid Andersson")
+    assert (data.user.personal_number, data.user.name) == (PERSONNUMMER, "Astrid Andersson")
     assert (data.user.given_name, data.user.surname) == ("Astrid", "Andersson")
     assert data.device.ip_address == "127.0.0.1"  # the phone's address, as BankID sees it
     assert data.device.uhi
@@ -94,18 +94,18 @@ def test_sign_sends_user_visible_data_base64_encoded(bankid, phone):
 def test_auth_with_requirement_and_return_risk(bankid, phone):
     order = bankid.auth(
         IP,
-        requirement={"personalNumber": PNR, "pinCode": True},
+        requirement={"personalNumber": PERSONNUMMER, "pinCode": True},
         return_url="https://alfa.careplatform.se/login/",
         return_risk=True,
         user_visible_data="Logga in hos **Alfa**",
         user_visible_data_format="simpleMarkdownV1",
     )
-    assert phone.approve(order.order_ref, OTHER_PNR).status_code == 400  # someone else
-    phone.approve(order.order_ref, PNR)
+    assert phone.approve(order.order_ref, OTHER_PERSONNUMMER).status_code == 400  # someone else
+    phone.approve(order.order_ref, PERSONNUMMER)
     bankid.collect(order.order_ref)
     data = bankid.collect(order.order_ref).completion_data
     assert data is not None and data.risk == "low"
-    assert data.user.personal_number == PNR
+    assert data.user.personal_number == PERSONNUMMER
 
 
 def test_cancelled_order_is_gone(bankid):
@@ -125,9 +125,9 @@ def test_unknown_order_ref_is_invalid_parameters(bankid):
 
 
 def test_second_order_for_the_same_person_is_refused_and_cancels_the_first(bankid):
-    first = bankid.auth(IP, requirement={"personalNumber": PNR})
+    first = bankid.auth(IP, requirement={"personalNumber": PERSONNUMMER})
     with pytest.raises(errors.AlreadyInProgress) as excinfo:
-        bankid.auth(IP, requirement={"personalNumber": PNR})
+        bankid.auth(IP, requirement={"personalNumber": PERSONNUMMER})
     assert excinfo.value.http_status == 400
     assert excinfo.value.user_message("sv") == RFA_MESSAGES["RFA4"]["sv"]
     assert excinfo.value.user_message("en") == RFA_MESSAGES["RFA4"]["en"]
@@ -136,7 +136,7 @@ def test_second_order_for_the_same_person_is_refused_and_cancels_the_first(banki
     assert (result.status, result.hint_code) == (CollectStatus.FAILED, "cancelled")
     assert hint_message("failed", "cancelled", qr=True, language="sv")[0] == "RFA3"
     # With the pending order gone, the person can start again.
-    assert bankid.auth(IP, requirement={"personalNumber": PNR}).order_ref
+    assert bankid.auth(IP, requirement={"personalNumber": PERSONNUMMER}).order_ref
 
 
 def test_user_cancelling_in_the_app_fails_the_order(bankid, phone):

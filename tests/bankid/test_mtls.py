@@ -10,7 +10,7 @@ import pytest
 
 from careplatform.bankid import errors
 from careplatform.bankid.client import BankIDClient, CollectStatus
-from tests.bankid.conftest import IP, PNR, RP
+from tests.bankid.helpers import IP, PERSONNUMMER, RP
 from tests.bankid.tls import CertificateAuthority, Issued, MutualTLSServer
 
 pytestmark = pytest.mark.server
@@ -54,12 +54,12 @@ def test_login_over_mutual_tls(tls, phone):
     assert client.collect(order.order_ref).hint_code == "outstandingTransaction"
 
     # The phone talks to the plain server: both processes share the orders through Redis.
-    assert phone.approve(order.order_ref, PNR).status_code == 200
+    assert phone.approve(order.order_ref, PERSONNUMMER).status_code == 200
     assert client.collect(order.order_ref).hint_code == "userSign"
     result = client.collect(order.order_ref)
     assert result.status == CollectStatus.COMPLETE
     assert result.completion_data is not None
-    assert result.completion_data.user.personal_number == PNR
+    assert result.completion_data.user.personal_number == PERSONNUMMER
     client.close()
 
 

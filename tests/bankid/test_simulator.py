@@ -15,7 +15,7 @@ import time_machine
 
 from careplatform import clock
 from careplatform.bankid.qr import qr_content
-from tests.bankid.conftest import BAD_PNR, IP, OTHER_PNR, PNR, RP, SIM
+from tests.bankid.helpers import BAD_PERSONNUMMER, IP, OTHER_PERSONNUMMER, PERSONNUMMER, RP, SIM
 from tests.support import ROOT
 
 
@@ -91,7 +91,7 @@ def test_user_visible_data_up_to_40000_characters_is_accepted(rp):
 
 @pytest.mark.parametrize(
     "requirement",
-    [{"personalNumber": BAD_PNR},
+    [{"personalNumber": BAD_PERSONNUMMER},
      {"personalNumber": "9001011238"}, {"personalNumber": "19900101-1238"},
      {"pinCode": "yes"}, {"cardReader": "class3"}, {"certificatePolicies": "1.2.3"},
      {"favouriteColour": "blue"}, "personalNumber"],
@@ -105,7 +105,7 @@ def test_bad_requirement_is_invalid_parameters(rp, requirement):
 
 def test_full_requirement_is_accepted(rp):
     requirement = {
-        "personalNumber": PNR,
+        "personalNumber": PERSONNUMMER,
         "pinCode": True,
         "mrtd": False,
         "cardReader": "class1",
@@ -154,7 +154,7 @@ def test_unknown_and_cancelled_order_refs_are_invalid_parameters(rp):
 
 
 def test_already_in_progress_refuses_the_new_order_and_cancels_the_pending_one(rp, phone):
-    body = {"endUserIp": IP, "requirement": {"personalNumber": PNR}}
+    body = {"endUserIp": IP, "requirement": {"personalNumber": PERSONNUMMER}}
     first = rp("auth", body).json()["orderRef"]
     assert_bankid_error(rp("sign", {**body, "userVisibleData": b64("x")}), 400, "alreadyInProgress")
     reply = rp("collect", {"orderRef": first}).json()
@@ -162,16 +162,19 @@ def test_already_in_progress_refuses_the_new_order_and_cancels_the_pending_one(r
     assert phone.approve(first).json()["code"] == "not_pending"
 
 
-def test_orders_without_a_personal_number_or_for_others_do_not_conflict(rp):
+def test_orders_without_a_personnummer_or_for_others_do_not_conflict(rp):
     assert rp("auth", {"endUserIp": IP}).status_code == 200
     assert rp("auth", {"endUserIp": IP}).status_code == 200
-    assert rp("auth", {"endUserIp": IP, "requirement": {"personalNumber": PNR}}).status_code == 200
-    other = {"endUserIp": IP, "requirement": {"personalNumber": OTHER_PNR}}
+    assert (
+        rp("auth", {"endUserIp": IP, "requirement": {"personalNumber": PERSONNUMMER}}).status_code
+        == 200
+    )
+    other = {"endUserIp": IP, "requirement": {"personalNumber": OTHER_PERSONNUMMER}}
     assert rp("auth", other).status_code == 200
 
 
 def test_a_person_can_start_again_once_the_order_is_complete(rp, phone):
-    body = {"endUserIp": IP, "requirement": {"personalNumber": PNR}}
+    body = {"endUserIp": IP, "requirement": {"personalNumber": PERSONNUMMER}}
     order_ref = rp("auth", body).json()["orderRef"]
     phone.approve(order_ref)
     assert rp("auth", body).status_code == 200
@@ -190,7 +193,7 @@ def test_collect_reports_each_step_then_complete_once(rp, phone):
     assert collect() == {**pending, "hintCode": "outstandingTransaction"}
     phone.post("open", orderRef=order_ref)
     assert collect() == {**pending, "hintCode": "started"}
-    phone.approve(order_ref, PNR)
+    phone.approve(order_ref, PERSONNUMMER)
     assert collect() == {**pending, "hintCode": "userSign"}
 
     complete = collect()
@@ -199,7 +202,7 @@ def test_collect_reports_each_step_then_complete_once(rp, phone):
     data = complete["completionData"]
     assert set(data) == {"user", "device", "bankIdIssueDate", "stepUp", "signature", "ocspResponse"}
     assert data["user"] == {
-        "personalNumber": PNR,
+        "personalNumber": PERSONNUMMER,
         "name": "Test Testsson",
         "givenName": "Test",
         "surname": "Testsson",
@@ -238,14 +241,16 @@ def test_order_expires_after_the_order_ttl(sim, settings):
         expired = {"orderRef": order_ref, "status": "failed", "hintCode": "expiredTransaction"}
         assert sim.collect(order_ref) == (200, expired)
         assert sim.collect(order_ref) == (200, expired)
-        status, reply = sim.post("app/approve", {"orderRef": order_ref, "personalNumber": PNR})
+        status, reply = sim.post(
+            "app/approve", {"orderRef": order_ref, "personalNumber": PERSONNUMMER}
+        )
         assert (status, reply["code"]) == (400, "expired")
 
 
 def test_an_expired_order_does_not_block_a_new_one_for_the_person(sim, settings):
-    start, _ = started_at(sim, requirement={"personalNumber": PNR})
+    start, _ = started_at(sim, requirement={"personalNumber": PERSONNUMMER})
     with time_machine.travel(start + datetime.timedelta(seconds=settings.BANKID_ORDER_TTL + 5)):
-        assert sim.auth(requirement={"personalNumber": PNR})["orderRef"]
+        assert sim.auth(requirement={"personalNumber": PERSONNUMMER})["orderRef"]
 
 
 def test_started_orders_expire_too(sim, settings):
@@ -259,11 +264,13 @@ def test_started_orders_expire_too(sim, settings):
 def test_scanning_a_fresh_qr_code_approves_the_order(sim):
     order = sim.auth()
     qr = qr_content(order["qrStartToken"], order["qrStartSecret"], 0)
-    status, reply = sim.post("app/scan", {"qr": qr, "personalNumber": PNR, "givenName": "Qvist"})
+    status, reply = sim.post(
+        "app/scan", {"qr": qr, "personalNumber": PERSONNUMMER, "givenName": "Qvist"}
+    )
     assert (status, reply["hintCode"]) == (200, "userSign")
     assert sim.collect(order["orderRef"])[1]["hintCode"] == "userSign"
     user = sim.collect(order["orderRef"])[1]["completionData"]["user"]
-    assert (user["personalNumber"], user["givenName"]) == (PNR, "Qvist")
+    assert (user["personalNumber"], user["givenName"]) == (PERSONNUMMER, "Qvist")
 
 
 @pytest.mark.parametrize(
@@ -274,7 +281,7 @@ def test_a_qr_code_30_seconds_old_or_more_is_refused(sim, seconds, elapsed, acce
     start, order = started_at(sim)
     qr = qr_content(order["qrStartToken"], order["qrStartSecret"], seconds)
     with time_machine.travel(start + datetime.timedelta(seconds=elapsed), tick=False):
-        status, reply = sim.post("app/scan", {"qr": qr, "personalNumber": PNR})
+        status, reply = sim.post("app/scan", {"qr": qr, "personalNumber": PERSONNUMMER})
     if accepted:
         assert status == 200, reply
     else:
@@ -285,7 +292,7 @@ def test_a_qr_code_30_seconds_old_or_more_is_refused(sim, seconds, elapsed, acce
 def test_a_forged_qr_code_is_refused(sim):
     order = sim.auth()
     forged = qr_content(order["qrStartToken"], "a guessed secret", 0)
-    status, reply = sim.post("app/scan", {"qr": forged, "personalNumber": PNR})
+    status, reply = sim.post("app/scan", {"qr": forged, "personalNumber": PERSONNUMMER})
     assert (status, reply["code"]) == (400, "qr_forged")
     assert sim.collect(order["orderRef"])[1]["hintCode"] == "outstandingTransaction"
 
@@ -294,40 +301,42 @@ def test_a_forged_qr_code_is_refused(sim):
     "qr", ["", "https://example.com", "bankid.abc.0.xyz", f"bankid.{uuid.uuid4()}.0.{'0' * 64}"]
 )
 def test_something_else_than_an_orders_qr_code_is_refused(sim, qr):
-    status, reply = sim.post("app/scan", {"qr": qr, "personalNumber": PNR})
+    status, reply = sim.post("app/scan", {"qr": qr, "personalNumber": PERSONNUMMER})
     assert status == 400 and reply["code"] in ("qr_invalid", "no_order")
 
 
 # -- the phone's JSON API -----------------------------------------------------------------------
-def test_a_personal_number_with_a_bad_check_digit_is_refused(rp, phone):
+def test_a_personnummer_with_a_bad_check_digit_is_refused(rp, phone):
     order_ref = rp("auth", {"endUserIp": IP}).json()["orderRef"]
-    response = phone.approve(order_ref, BAD_PNR)
+    response = phone.approve(order_ref, BAD_PERSONNUMMER)
     assert response.status_code == 400
     assert response.json()["code"] == "personnummer_invalid"
     assert "kontrollsiffra" in response.json()["detail"]
-    assert phone.approve(order_ref, PNR).status_code == 200
+    assert phone.approve(order_ref, PERSONNUMMER).status_code == 200
 
 
 def test_approving_as_someone_else_than_the_required_person_is_refused(rp, phone):
-    body = {"endUserIp": IP, "requirement": {"personalNumber": PNR}}
+    body = {"endUserIp": IP, "requirement": {"personalNumber": PERSONNUMMER}}
     order_ref = rp("auth", body).json()["orderRef"]
-    response = phone.approve(order_ref, OTHER_PNR)
+    response = phone.approve(order_ref, OTHER_PERSONNUMMER)
     assert (response.status_code, response.json()["code"]) == (400, "wrong_person")
     assert rp("collect", {"orderRef": order_ref}).json()["hintCode"] == "outstandingTransaction"
-    assert phone.approve(order_ref, PNR[:8] + "-" + PNR[8:]).status_code == 200  # any format
+    assert (
+        phone.approve(order_ref, PERSONNUMMER[:8] + "-" + PERSONNUMMER[8:]).status_code == 200
+    )  # any format
 
 
 def test_an_order_is_approved_only_once(rp, phone):
     order_ref = rp("auth", {"endUserIp": IP}).json()["orderRef"]
     assert phone.approve(order_ref).status_code == 200
-    assert phone.approve(order_ref, OTHER_PNR).json()["code"] == "not_pending"
+    assert phone.approve(order_ref, OTHER_PERSONNUMMER).json()["code"] == "not_pending"
     assert phone.post("cancel", orderRef=order_ref).json()["code"] == "not_pending"
 
 
 def test_approving_or_cancelling_an_unknown_order_is_refused(phone):
     assert phone.approve(str(uuid.uuid4())).json()["code"] == "no_order"
     assert phone.post("cancel", orderRef=str(uuid.uuid4())).json()["code"] == "no_order"
-    assert phone.post("approve", personalNumber=PNR).status_code == 400
+    assert phone.post("approve", personalNumber=PERSONNUMMER).status_code == 400
 
 
 def test_a_cancelled_order_cannot_be_approved(rp, phone):
@@ -368,7 +377,7 @@ def test_phone_page_lists_waiting_orders_without_inline_script_or_style(sim, cli
 def test_phone_page_approves_and_cancels_with_its_form(sim, client):
     first = sim.auth()["orderRef"]
     second = sim.auth()["orderRef"]
-    form = {"pnr": PNR[2:8] + "-" + PNR[8:], "given": "Greta", "surname": "Gran"}
+    form = {"pnr": PERSONNUMMER[2:8] + "-" + PERSONNUMMER[8:], "given": "Greta", "surname": "Gran"}
     response = client.post(f"{SIM}/app/", {**form, "approve": first}, HTTP_HOST="localhost")
     assert response.status_code == 302
     client.post(f"{SIM}/app/", {**form, "cancel": second}, HTTP_HOST="localhost")
@@ -378,12 +387,12 @@ def test_phone_page_approves_and_cancels_with_its_form(sim, client):
     assert sim.collect(second)[1]["hintCode"] == "userCancel"
     page = client.get(f"{SIM}/app/", HTTP_HOST="localhost").content.decode()
     assert "Ordern avbröts." in page and first not in page and second not in page
-    assert PNR in page and "Greta" in page  # remembered for next time
+    assert PERSONNUMMER in page and "Greta" in page  # remembered for next time
 
 
 def test_phone_page_shows_a_refusal(sim, client):
     order_ref = sim.auth()["orderRef"]
-    form = {"pnr": BAD_PNR, "approve": order_ref}
+    form = {"pnr": BAD_PERSONNUMMER, "approve": order_ref}
     client.post(f"{SIM}/app/", form, HTTP_HOST="localhost")
     page = client.get(f"{SIM}/app/", HTTP_HOST="localhost").content.decode()
     assert "kontrollsiffra" in page and order_ref in page

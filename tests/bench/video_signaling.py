@@ -62,7 +62,7 @@ def free_port() -> int:
 
 
 # -- data -----------------------------------------------------------------------------------
-def bench_pnr(first_year: int, index: int) -> str:
+def bench_personnummer(first_year: int, index: int) -> str:
     """The index-th of a series of valid personnummer (800 serials a year)."""
     from tests.support import personnummer
 
@@ -84,7 +84,7 @@ def fill(provider, rooms: int) -> list[Person]:
         consent = current_consent_version()
         for number in range(rooms):
             clinician = User.objects.create_user(
-                bench_pnr(1950, number),
+                bench_personnummer(1950, number),
                 f"Klinik{number}",
                 "Bench",
                 mobile="0701234500",
@@ -92,8 +92,8 @@ def fill(provider, rooms: int) -> list[Person]:
             )
             patients = [
                 bookings.PatientSpec(
-                    bench_pnr(1970, number * PATIENTS_PER_ROOM + n), f"Patient{n}", "Bench",
-                    "0701234501",
+                    bench_personnummer(1970, number * PATIENTS_PER_ROOM + n), f"Patient{n}",
+                    "Bench", "0701234501",
                 )
                 for n in range(PATIENTS_PER_ROOM)
             ]  # fmt: skip

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services
 from tenant_apps.profiles import services as profiles
-from tests.bookings.conftest import in_days, patient_spec
+from tests.bookings.helpers import in_days, patient_spec
 from tests.browser import chromium
 from tests.login_support import phone_page
 from tests.support import personnummer
@@ -80,11 +80,16 @@ def test_inviting_staff_or_rewriting_a_patient_is_told_on_the_form(live_server_p
     existing patient's personnummer with another name: booked with the stored details, and the
     booking page says so."""
     provider = committed.provider("inbjudningsregel", name="Inbjudningskliniken")
-    klara_pnr, per_pnr = personnummer("19850505", "015"), personnummer("19900909", "019")
+    klara_personnummer, per_personnummer = (
+        personnummer("19850505", "015"),
+        personnummer("19900909", "019"),
+    )
     with schema_context(provider.schema_name):
         admin = User.objects.get()
-        klara = User.objects.create_user(klara_pnr, "Klara", "Kliniker", is_clinician=True)
-        User.objects.create_user(per_pnr, "Per", "Patient", mobile="0702223344", is_patient=True)
+        klara = User.objects.create_user(klara_personnummer, "Klara", "Kliniker", is_clinician=True)
+        User.objects.create_user(
+            per_personnummer, "Per", "Patient", mobile="0702223344", is_patient=True
+        )
         profiles.update_consultation(klara, title="Sjuksköterska", description="")
         visit = profiles.create_visit_type(
             klara, title="Återbesök", duration_minutes=30, kind="video"
@@ -92,13 +97,13 @@ def test_inviting_staff_or_rewriting_a_patient_is_told_on_the_form(live_server_p
         profiles.activate_booking(klara)
     with chromium() as browser:
         page, base, refused = phone_page(
-            browser, live_server_process, provider.subdomain, klara_pnr
+            browser, live_server_process, provider.subdomain, klara_personnummer
         )
 
-        def invite(pnr: str, first: str, last: str) -> None:
+        def invite(personnummer: str, first: str, last: str) -> None:
             page.goto(base + "/bokningar/ny/")
             page.fill("#id_mobile_1", "073-999 88 77")
-            page.fill("#id_personnummer_1", pnr)
+            page.fill("#id_personnummer_1", personnummer)
             page.fill("#id_first_name_1", first)
             page.fill("#id_last_name_1", last)
             page.select_option("#id_visit_type", str(visit.pk))
@@ -111,7 +116,7 @@ def test_inviting_staff_or_rewriting_a_patient_is_told_on_the_form(live_server_p
         assert error.is_visible() and "vårdgivarens personal" in error.inner_text()
         assert fits(page)
 
-        invite(per_pnr, "Falsk", "Identitet")
+        invite(per_personnummer, "Falsk", "Identitet")
         page.wait_for_url("**/bokningar/*/")
         text = page.locator("main").inner_text()
         assert "Per Patient" in text and "Falsk" not in text
@@ -120,4 +125,4 @@ def test_inviting_staff_or_rewriting_a_patient_is_told_on_the_form(live_server_p
     with schema_context(provider.schema_name):
         admin.refresh_from_db()
         assert (admin.first_name, admin.is_patient) == ("Tove", False)
-        assert User.objects.get(personnummer=per_pnr).mobile == "+46702223344"
+        assert User.objects.get(personnummer=per_personnummer).mobile == "+46702223344"

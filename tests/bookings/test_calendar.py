@@ -8,7 +8,7 @@ from icalendar import Calendar
 from careplatform.timeutil import LOCAL, local_datetime
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings import calendar, services
-from tests.bookings.conftest import colleague_test_visit, logged_in, patient_spec
+from tests.bookings.helpers import colleague_test_visit, logged_in, patient_spec
 
 
 def book(cast, day: datetime.date, n: int = 1):

@@ -12,7 +12,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking
 from tenant_apps.profiles import services as profiles
-from tests.bookings.conftest import patient_spec
+from tests.bookings.helpers import patient_spec
 
 
 def test_two_concurrent_overlapping_invites_leave_one_booking_and_one_clear_error(committed):

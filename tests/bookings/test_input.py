@@ -12,7 +12,7 @@ from tenant_apps.audit.models import AuditEvent
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent
 from tenant_apps.notifications.models import SmsMessage
-from tests.bookings.conftest import logged_in
+from tests.bookings.helpers import logged_in
 from tests.bookings.test_views import book, invite_form
 
 AUTUMN_NIGHT = "2026-10-25"  # 02:00–03:00 happens twice

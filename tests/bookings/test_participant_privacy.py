@@ -6,7 +6,7 @@ import pytest
 
 from tenant_apps.bookings import services
 from tenant_apps.notifications.models import SmsMessage
-from tests.bookings.conftest import group_specs, in_days, leaked, logged_in
+from tests.bookings.helpers import group_specs, in_days, leaked, logged_in
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
 from tenant_apps.notifications.models import SmsKind, SmsMessage
 from tenant_apps.profiles import services as profiles
-from tests.bookings.conftest import in_days, patient_spec
+from tests.bookings.helpers import in_days, patient_spec
 
 
 def invite(cast, **kwargs):

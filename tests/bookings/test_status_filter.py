@@ -5,7 +5,7 @@ import datetime
 from careplatform import clock
 from tenant_apps.bookings import selectors, services
 from tenant_apps.bookings.models import Booking, BookingStatus
-from tests.bookings.conftest import in_days, patient_spec
+from tests.bookings.helpers import in_days, patient_spec
 
 
 def book(cast, n: int, starts_at: datetime.datetime) -> Booking:

@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
-from tests.bookings.conftest import colleague_test_visit, in_days, logged_in, patient_spec
+from tests.bookings.helpers import colleague_test_visit, in_days, logged_in, patient_spec
 
 
 def invite_form(cast, **overrides) -> dict:

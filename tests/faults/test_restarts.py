@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from websockets.sync.client import connect
 
-from tests.faults.conftest import ADMIN_PNR, SUBDOMAIN, Made, Platform
+from tests.faults.helpers import ADMIN_PERSONNUMMER, SUBDOMAIN, Made, Platform
 from tests.login_support import HttpBrowser, Simulator
 from tests.support import wait_for
 
@@ -29,7 +29,7 @@ def healthy(platform: Platform) -> bool:
 
 def logged_in(platform: Platform) -> HttpBrowser:
     browser = HttpBrowser(platform.server, SUBDOMAIN)
-    assert browser.login(ADMIN_PNR, Simulator(platform.server.port))["state"] == "complete"
+    assert browser.login(ADMIN_PERSONNUMMER, Simulator(platform.server.port))["state"] == "complete"
     return browser
 
 

@@ -34,7 +34,7 @@ def nina(committed):
     shutil.rmtree(Path(settings.DATA_DIR) / "media" / cast.provider.schema_name, ignore_errors=True)
 
 
-def logged_in_page(browser, base: str, simulator: Simulator, personal_number: str):
+def logged_in_page(browser, base: str, simulator: Simulator, personnummer: str):
     """BankID on this device: the login page offers the app link, the simulated app approves.
     The login page has tried to open bankid:///, after which headless Chromium ignores link
     clicks on that tab, so the walk continues on a new tab of the same browser context."""
@@ -45,7 +45,7 @@ def logged_in_page(browser, base: str, simulator: Simulator, personal_number: st
     link = login.locator('[data-role="open-app"]')
     link.wait_for(state="visible")
     token = link.get_attribute("href").split("autostarttoken=")[1].split("&")[0]
-    assert simulator.open(token, personal_number).status_code == 200
+    assert simulator.open(token, personnummer).status_code == 200
     login.wait_for_url("**/oversikt/", timeout=15000)
     login.close()
     page = context.new_page()

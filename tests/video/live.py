@@ -42,7 +42,7 @@ class Room:
         return schema_context(self.provider.schema_name)
 
 
-def patient_pnr(n: int) -> str:
+def patient_personnummer(n: int) -> str:
     return personnummer("19880808", f"{200 + n:03d}")
 
 
@@ -61,14 +61,16 @@ def make_room(
             provider,
             clinician,
             [
-                bookings.PatientSpec(patient_pnr(n), f"Patient{n}", "Testsson", "0701234500")
+                bookings.PatientSpec(
+                    patient_personnummer(n), f"Patient{n}", "Testsson", "0701234500"
+                )
                 for n in range(1, patients + 1)
             ],
             starts_at=starts_at,
         )
         invited = [p.user for p in booking.participants.select_related("user").order_by("id")]
         outsider = User.objects.create_user(
-            patient_pnr(9), "Utan", "Inbjudan", mobile="0701234599", is_patient=True
+            patient_personnummer(9), "Utan", "Inbjudan", mobile="0701234599", is_patient=True
         )
         for user in [*invited, outsider]:
             give_consent(user, current_consent_version(), "127.0.0.1")

@@ -8,7 +8,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Participant, ParticipantRole
 from tenant_apps.video import rooms, services
 from tenant_apps.video.models import CallEventKind
-from tests.video.conftest import MINUTE, book, patients_of, still_here
+from tests.video.helpers import MINUTE, book, patients_of, still_here
 
 
 def at(moment):

@@ -15,7 +15,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video import ice, rooms, services, watch
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
-from tests.video.conftest import MINUTE, book, patients_of, still_here
+from tests.video.helpers import MINUTE, book, patients_of, still_here
 
 
 def at(moment):

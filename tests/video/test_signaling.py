@@ -15,9 +15,9 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video import services
 from tenant_apps.video.models import CallEvent, CallEventKind
-from tests.bookings.conftest import GROUP_PATIENTS, leaked
+from tests.bookings.helpers import GROUP_PATIENTS, leaked
 from tests.support import LiveServer, wait_for
-from tests.video.live import Client, Room, book_video, make_room, patient_pnr, session_for
+from tests.video.live import Client, Room, book_video, make_room, patient_personnummer, session_for
 
 pytestmark = pytest.mark.server
 
@@ -293,7 +293,7 @@ def test_patients_of_a_group_visit_see_each_other_without_names(live_server_proc
     with schema_context(provider.schema_name):
         clinician = User.objects.get()
         specs = [
-            bookings.PatientSpec(patient_pnr(n), first, last, f"07012345{n:02d}")
+            bookings.PatientSpec(patient_personnummer(n), first, last, f"07012345{n:02d}")
             for n, (first, last) in enumerate(GROUP_PATIENTS, start=1)
         ]
         booking = book_video(provider, clinician, specs)

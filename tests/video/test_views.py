@@ -9,8 +9,8 @@ from django_tenants.utils import schema_context
 from tenant_apps.bookings.models import BookingStatus
 from tenant_apps.video import services
 from tenant_apps.video.models import CallEvent, CallEventKind
-from tests.bookings.conftest import group_specs, leaked
-from tests.video.conftest import MINUTE, book, logged_in, patients_of
+from tests.bookings.helpers import group_specs, leaked
+from tests.video.helpers import MINUTE, book, logged_in, patients_of
 
 
 def at(moment):

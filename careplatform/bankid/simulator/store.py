@@ -209,13 +209,17 @@ def _forget(order: Order) -> None:
 
 def completion_data(order: Order) -> dict[str, Any]:
     assert order.user is not None
-    pnr = order.user["personalNumber"]
-    signed = f"<bankIdSignedData kind='{order.kind}' orderRef='{order.order_ref}' pnr='{pnr}'>"
+    personnummer = order.user["personalNumber"]
+    signed = (
+        f"<bankIdSignedData kind='{order.kind}' orderRef='{order.order_ref}' pnr='{personnummer}'>"
+    )
     data: dict[str, Any] = {
         "user": order.user,
         "device": {
             "ipAddress": order.device_ip or order.end_user_ip,
-            "uhi": base64.urlsafe_b64encode(hashlib.sha256(pnr.encode()).digest()[:18]).decode(),
+            "uhi": base64.urlsafe_b64encode(
+                hashlib.sha256(personnummer.encode()).digest()[:18]
+            ).decode(),
         },
         "bankIdIssueDate": (clock.today_local() - timedelta(days=400)).isoformat(),
         "stepUp": {"mrtd": False},
@@ -237,10 +241,10 @@ class Person:
 
 def person(personal_number: str, given_name: str = "", surname: str = "") -> Person:
     try:
-        pnr = normalize_personnummer(personal_number)
+        personnummer = normalize_personnummer(personal_number)
     except ValidationError as exc:
         raise AppRefused(exc.messages[0], "personnummer_invalid") from None
-    return Person(pnr, given_name.strip() or "Test", surname.strip() or "Testsson")
+    return Person(personnummer, given_name.strip() or "Test", surname.strip() or "Testsson")
 
 
 def _waiting(order: Order | None) -> Order:

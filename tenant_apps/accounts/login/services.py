@@ -187,7 +187,7 @@ def poll_login(request: HttpRequest) -> LoginState:
     return _complete(request, pending, result.completion_data.user.personal_number)
 
 
-def _complete(request: HttpRequest, pending: PendingLogin, personal_number: str) -> LoginState:
+def _complete(request: HttpRequest, pending: PendingLogin, personnummer: str) -> LoginState:
     # Orders are single-use, whatever host or session presents them again.
     with _redis_available():
         first_use = get_redis().set(
@@ -196,7 +196,7 @@ def _complete(request: HttpRequest, pending: PendingLogin, personal_number: str)
     if not first_use:
         raise LoginRefused(_("Inloggningen har redan använts. Logga in igen."), status=403)
     public_host = getattr(request, "tenant", None) is None
-    user = find_login_account(personal_number, public_host=public_host)
+    user = find_login_account(personnummer, public_host=public_host)
     if user is None:
         if public_host:
             message = _("Du har inget konto som operatör eller supportpersonal.")

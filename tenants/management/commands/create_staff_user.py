@@ -23,13 +23,13 @@ class Command(BaseCommand):
         if len(parts) < 2:
             raise CommandError('Ange för- och efternamn, t.ex. "Sara Svensson".')
         try:
-            pnr = normalize_personnummer(options["personnummer"])
+            personnummer = normalize_personnummer(options["personnummer"])
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from None
         role = options["role"]
         try:
             user = get_user_model().objects.create_user(
-                pnr,
+                personnummer,
                 " ".join(parts[:-1]),
                 parts[-1],
                 is_operator=role == "operator",
@@ -37,4 +37,6 @@ class Command(BaseCommand):
             )
         except (IntegrityError, ValidationError):
             raise CommandError("Det finns redan en användare med det personnumret.") from None
-        self.stdout.write(f"Skapade {role} {user.full_name} ({pnr[:8]}-{pnr[8:]})")
+        self.stdout.write(
+            f"Skapade {role} {user.full_name} ({personnummer[:8]}-{personnummer[8:]})"
+        )

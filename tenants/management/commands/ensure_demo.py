@@ -30,9 +30,9 @@ STAFF_USERS = [
 
 def _ensure_users(users: Iterable[tuple[str, str, str, dict[str, Any]]]) -> None:
     accounts = get_user_model().objects
-    for pnr, first, last, roles in users:
-        if not accounts.filter(personnummer=pnr).exists():
-            accounts.create_user(pnr, first, last, mobile="0701234567", **roles)
+    for personnummer, first, last, roles in users:
+        if not accounts.filter(personnummer=personnummer).exists():
+            accounts.create_user(personnummer, first, last, mobile="0701234567", **roles)
 
 
 class Command(BaseCommand):
@@ -55,15 +55,15 @@ class Command(BaseCommand):
             f"  administratör  {format_personnummer(DEMO.admin_personnummer)}  Anna Administratör",
         ]
         lines += [
-            f"  {label:<14} {format_personnummer(pnr)}  {first} {last}"
-            for label, (pnr, first, last, _) in zip(
+            f"  {label:<14} {format_personnummer(personnummer)}  {first} {last}"
+            for label, (personnummer, first, last, _) in zip(
                 ["vårdpersonal", "patient"], DEMO_USERS, strict=True
             )
         ]
         lines.append(f"Operatör och support loggar in på {public}login/ med")
         lines += [
-            f"  {label:<14} {format_personnummer(pnr)}  {first} {last}"
-            for label, (pnr, first, last, _) in zip(
+            f"  {label:<14} {format_personnummer(personnummer)}  {first} {last}"
+            for label, (personnummer, first, last, _) in zip(
                 ["operatör", "support"], STAFF_USERS, strict=True
             )
         ]

@@ -28,14 +28,14 @@ class Command(BaseCommand):
         if provider is None:
             raise CommandError(f"Det finns ingen vårdgivare med subdomänen {subdomain!r}.")
         try:
-            pnr = normalize_personnummer(personnummer)
+            normalized = normalize_personnummer(personnummer)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         with schema_context(provider.schema_name):
-            user = User.objects.filter(personnummer=pnr).first()
+            user = User.objects.filter(personnummer=normalized).first()
             if user is None or not user.is_active:
                 raise CommandError(
-                    f"{provider.name} har ingen aktiv användare med personnummer {pnr}."
+                    f"{provider.name} har ingen aktiv användare med personnummer {normalized}."
                 )
             try:
                 _token, key = issue_token(user, name)

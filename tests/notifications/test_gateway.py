@@ -14,7 +14,8 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.sending import send_messages
-from tests.sms.conftest import dispatch, invite, messages, patient_spec, sweep
+from tests.bookings.helpers import patient_spec
+from tests.notifications.helpers import dispatch, invite, messages, sweep
 
 SECOND = datetime.timedelta(seconds=1)
 

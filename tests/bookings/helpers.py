@@ -1,36 +1,14 @@
+"""Bookings test helpers: logged-in clients, patient specs, days ahead on the clock, and
+what of a person a page must not show."""
+
 import datetime
 
-import pytest
 from django.test import Client
-from django_tenants.utils import schema_context
 
 from careplatform import clock
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings.services import PatientSpec
-from tenant_apps.profiles import services as profiles
 from tests.support import personnummer
-
-
-@pytest.fixture
-def in_alfa(alfa):
-    with schema_context(alfa.provider.schema_name):
-        yield alfa
-
-
-@pytest.fixture
-def ready(in_alfa):
-    """Klara has a yrkestitel, a 1-1 and a group visit type, and her booking function on."""
-    clinician = in_alfa.clinician
-    profiles.update_consultation(clinician, title="Sjuksköterska", description="")
-    one = profiles.create_visit_type(
-        clinician, title="Återbesök", duration_minutes=30, kind="video"
-    )
-    group = profiles.create_visit_type(
-        clinician, title="Gruppsamtal", duration_minutes=60, kind="video_group", max_patients=3
-    )
-    profiles.activate_booking(clinician)
-    in_alfa.one_to_one, in_alfa.group = one, group
-    return in_alfa
 
 
 def logged_in(user, cast) -> Client:
@@ -82,46 +60,23 @@ def traces(user) -> list[str]:
 
     number = phonenumbers.parse(user.mobile, "SE")
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    pnr = user.personnummer
+    personnummer = user.personnummer
     return [
         user.first_name,
         user.last_name,
         user.mobile,
         national,
         national.replace("-", "").replace(" ", ""),
-        pnr,
-        format_personnummer(pnr),
-        format_personnummer(pnr)[2:],
-        pnr[2:],
+        personnummer,
+        format_personnummer(personnummer),
+        format_personnummer(personnummer)[2:],
+        personnummer[2:],
     ]
 
 
 def leaked(text: str, *users) -> list[str]:
     """What of these users' identities appears in `text` (empty: nothing)."""
     return [trace for user in users for trace in traces(user) if trace in text]
-
-
-@pytest.fixture
-def kalles_patient(ready):
-    """Per is a patient of Kalle's (a booking with him); Klara has not met him."""
-    from tenant_apps.bookings import services
-
-    colleague = ready.colleague
-    profiles.update_consultation(colleague, title="Läkare", description="")
-    visit = profiles.create_visit_type(
-        colleague, title="Kalles besök", duration_minutes=20, kind="video"
-    )
-    profiles.activate_booking(colleague)
-    per = ready.patient
-    services.invite(
-        actor=colleague,
-        clinician=colleague,
-        visit_type=visit,
-        provider=ready.provider,
-        patients=[PatientSpec(per.personnummer, per.first_name, per.last_name, per.mobile)],
-        starts_at=in_days(4),
-    )
-    return per
 
 
 def person(user) -> tuple:

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.notifications.callbacks import callback_url, webhook_token
 from tenant_apps.notifications.models import SmsStatus
-from tests.sms.conftest import dispatch, invite, messages
+from tests.notifications.helpers import dispatch, invite, messages
 
 
 @pytest.fixture
@@ -118,7 +118,7 @@ def test_fake_gateway_reports_delivery_to_the_live_server(committed, live_server
     from tenant_apps.accounts.models import User
     from tenant_apps.bookings.models import Booking
     from tenant_apps.notifications.models import SmsMessage
-    from tests.sms.conftest import ELKS_SETTINGS
+    from tests.notifications.helpers import ELKS_SETTINGS
 
     provider = committed.provider("gammasms")
     base = f"http://localhost:{live_server_process.port}"

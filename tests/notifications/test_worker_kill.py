@@ -154,7 +154,7 @@ def test_two_workers_sending_the_same_batch_hand_each_message_over_once(committe
 
     from tenant_apps.notifications.sending import send_messages
     from tenant_apps.notifications.services import handle_events
-    from tests.sms.conftest import ELKS_SETTINGS
+    from tests.notifications.helpers import ELKS_SETTINGS
 
     provider = committed.provider("smsrace")
     monkeypatch.setattr(bookings, "enqueue_for_provider", lambda *args, **kwargs: None)

@@ -7,7 +7,7 @@ from django_tenants.utils import schema_context
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.notifications.models import SmsStatus
-from tests.sms.conftest import dispatch, invite, messages
+from tests.notifications.helpers import dispatch, invite, messages
 
 
 def logged_in(user, host) -> Client:

@@ -13,7 +13,8 @@ from tenant_apps.notifications.models import SmsKind, SmsStatus
 from tenant_apps.notifications.sweep import RUN_DUE, sweep_due
 from tenants.models import CareProvider, ProviderStatus
 from tenants.tasks import run_in_provider
-from tests.sms.conftest import Jobs, dispatch, in_days, invite, messages, patient_spec, sweep
+from tests.bookings.helpers import in_days, patient_spec
+from tests.notifications.helpers import Jobs, dispatch, invite, messages, sweep
 
 HALF_HOUR = datetime.timedelta(minutes=30)
 SECOND = datetime.timedelta(seconds=1)

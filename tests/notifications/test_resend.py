@@ -16,9 +16,10 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.models import SmsKind, SmsStatus
 from tenant_apps.notifications.services import apply_delivery_report, run_due
 from tenant_apps.profiles import services as profiles
+from tests.bookings.helpers import in_days, patient_spec
 from tests.browser import chromium
 from tests.login_support import phone_page
-from tests.sms.conftest import dispatch, in_days, invite, messages, patient_spec, sweep
+from tests.notifications.helpers import dispatch, invite, messages, sweep
 from tests.support import personnummer, wait_for
 
 SWEEP_EVERY = datetime.timedelta(seconds=4)
@@ -215,7 +216,7 @@ def test_admin_clicks_skicka_igen_in_a_browser(live_server_process, committed):
     """On a phone-sized screen: the button is there, the click queues the message again and
     the page says so."""
     provider = committed.provider("skickaigen", name="Kliniken Skicka Igen")
-    admin_pnr = personnummer("19700707", "007")
+    admin_personnummer = personnummer("19700707", "007")
     with schema_context(provider.schema_name):
         admin = User.objects.get()
         profiles.update_consultation(admin, title="Läkare", description="")
@@ -237,7 +238,9 @@ def test_admin_clicks_skicka_igen_in_a_browser(live_server_process, committed):
         [sms] = wait_for(lambda: messages(status=SmsStatus.FAILED), timeout=30)
         User.objects.filter(pk=patient.pk).update(mobile="+46701234599")
     with chromium() as browser:
-        page, base, refused = phone_page(browser, live_server_process, "skickaigen", admin_pnr)
+        page, base, refused = phone_page(
+            browser, live_server_process, "skickaigen", admin_personnummer
+        )
         page.goto(f"{base}/bokningar/{booking.pk}/")
         page.locator(f"#sms-{sms.pk}").get_by_role("button", name="Skicka igen").click()
         page.wait_for_url(f"**/bokningar/{booking.pk}/#sms")

@@ -9,7 +9,7 @@ from careplatform import clock
 from tenant_apps.bookings.models import BookingEvent
 from tenant_apps.notifications.models import SmsStatus
 from tenant_apps.notifications.sweep import DISPATCH, schemas_with_stale_events
-from tests.sms.conftest import invite, messages, recover
+from tests.notifications.helpers import invite, messages, recover
 
 
 def test_events_whose_job_was_lost_are_dispatched(ready, frozen, settings):

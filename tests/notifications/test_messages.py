@@ -9,7 +9,8 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import BookingEvent
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.services import handle_events
-from tests.sms.conftest import dispatch, in_days, invite, messages, patient_spec
+from tests.bookings.helpers import in_days, patient_spec
+from tests.notifications.helpers import dispatch, invite, messages
 
 
 def test_invitation_goes_to_the_patient_through_the_outbox(ready):

@@ -1,21 +1,15 @@
-"""SMS test helpers: the bookings cast (`ready`), a fake 46elks over real HTTP, a controlled
-clock, and the sweep's jobs run in this process."""
+"""SMS test helpers: the sweep's and dispatch's jobs run in this process, the messages sent,
+invitations, and a frozen clock moved to a moment."""
 
 import datetime
 
-import pytest
 import time_machine
-from django.test import override_settings
 from django_tenants.utils import schema_context
 
-from careplatform import clock
-from careplatform.sms.fake_gateway import FakeElks46
 from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.notifications.sweep import recover_events, sweep_due
-from tests.bookings.conftest import in_alfa, in_days, patient_spec, ready  # noqa: F401
-
-__all__ = ["in_alfa", "ready", "in_days", "patient_spec"]
+from tests.bookings.helpers import in_days, patient_spec
 
 
 class Jobs:
@@ -56,29 +50,12 @@ def messages(**filters) -> list[SmsMessage]:
     return list(SmsMessage.objects.filter(**filters).order_by("id"))
 
 
-@pytest.fixture
-def frozen():
-    """A clock that stands still unless moved: frozen.move_to(when) / frozen.shift(seconds)."""
-    with time_machine.travel(clock.now(), tick=False) as traveller:
-        yield traveller
-
-
 ELKS_SETTINGS = {
     "SMS_BACKEND": "elks46",
     "ELKS46_USERNAME": "elkuser",
     "ELKS46_PASSWORD": "elkpass",
     "SMS_HTTP_TIMEOUT": 0.5,
 }
-
-
-@pytest.fixture
-def elks():
-    """A fake 46elks on a free port, and the elks46 backend pointed at it."""
-    with (
-        FakeElks46(hang_seconds=1.5) as fake,
-        override_settings(ELKS46_API_URL=fake.url, **ELKS_SETTINGS),
-    ):
-        yield fake
 
 
 def at(moment: datetime.datetime):

@@ -17,7 +17,8 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.models import SmsStatus
 from tenant_apps.notifications.sending import backoff
 from tenant_apps.profiles import services as profiles
-from tests.sms.conftest import dispatch, in_days, invite, messages, patient_spec, sweep
+from tests.bookings.helpers import in_days, patient_spec
+from tests.notifications.helpers import dispatch, invite, messages, sweep
 
 SWEEP_EVERY = datetime.timedelta(seconds=4)
 

@@ -8,9 +8,7 @@ lost-event pass), which keeps the test process away from the private Redis.
 """
 
 import contextlib
-import os
 import tempfile
-import uuid
 from pathlib import Path
 
 import dj_database_url
@@ -25,6 +23,7 @@ from tenants.models import CareProvider
 from tenants.provisioning import ProvisionRequest, ensure_template, provision_provider
 from tests.faults.helpers import ADMIN_PERSONNUMMER, SUBDOMAIN, Platform
 from tests.faults.servers import PostgresServer, RedisServer
+from tests.notifications.helpers import sms_worker_env
 from tests.support import LiveServer, Worker
 
 
@@ -92,19 +91,10 @@ def platform(django_db_setup, django_db_blocker):
         server = LiveServer(REDIS_URL=redis.url, WORKER_HEARTBEAT_MAX_AGE="5")
         stack.callback(server.stop)
         worker = Worker(
+            **sms_worker_env(elks),
             REDIS_URL=redis.url,
-            Q_CLUSTER_NAME=f"{os.environ.get('Q_CLUSTER_NAME', 'cptest')}-{uuid.uuid4().hex[:8]}",
             WORKER_HEARTBEAT_INTERVAL="1",
-            SMS_BACKEND="elks46",
-            ELKS46_API_URL=elks.url,
-            ELKS46_USERNAME=elks.username,
-            ELKS46_PASSWORD=elks.password,
             SMS_HTTP_TIMEOUT="2",
-            SMS_LEASE_SECONDS="4",
-            SMS_RECONCILE_DELAY="1",
-            SMS_SWEEP_INTERVAL="0.5",
-            SMS_RECOVERY_INTERVAL="0.5",
-            SMS_RECOVERY_AFTER="0",
         )
         stack.callback(worker.stop)
         yield Platform(postgres, redis, elks, server, worker, provider)

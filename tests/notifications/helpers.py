@@ -2,6 +2,8 @@
 invitations, and a frozen clock moved to a moment."""
 
 import datetime
+import os
+import uuid
 
 import time_machine
 from django_tenants.utils import schema_context
@@ -74,3 +76,21 @@ def invite(cast, n: int = 1, **kwargs):
     }
     values.update(kwargs)
     return bookings.invite(**values)
+
+
+def sms_worker_env(elks, queue: str = "") -> dict[str, str]:
+    """A worker's environment for SMS tests: a queue of its own, the fake 46elks and quick
+    timings (lease, look-up, sweeps, recovery)."""
+    prefix = os.environ.get("Q_CLUSTER_NAME", "cptest")
+    return {
+        "Q_CLUSTER_NAME": f"{prefix}-{queue}{uuid.uuid4().hex[:8]}",
+        "SMS_BACKEND": "elks46",
+        "ELKS46_API_URL": elks.url,
+        "ELKS46_USERNAME": elks.username,
+        "ELKS46_PASSWORD": elks.password,
+        "SMS_LEASE_SECONDS": "4",
+        "SMS_RECONCILE_DELAY": "1",
+        "SMS_SWEEP_INTERVAL": "0.5",
+        "SMS_RECOVERY_INTERVAL": "0.5",
+        "SMS_RECOVERY_AFTER": "0",
+    }

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import uuid
 
 import pytest
 from django.db import connection
@@ -22,6 +21,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import BookingEvent
 from tenant_apps.notifications.models import SmsMessage, SmsStatus
 from tenant_apps.profiles import services as profiles
+from tests.notifications.helpers import sms_worker_env
 from tests.support import ROOT, Process, personnummer, subprocess_env, wait_for
 
 pytestmark = pytest.mark.server
@@ -34,20 +34,10 @@ class SmsWorker(Process):
     in a process group of its own: killing the group takes the cluster's processes along."""
 
     def __init__(self, elks: FakeElks46, name: str):
-        queue = f"{os.environ.get('Q_CLUSTER_NAME', 'cptest')}-sms-{uuid.uuid4().hex[:8]}"
         env = subprocess_env(
-            Q_CLUSTER_NAME=queue,
+            **sms_worker_env(elks, queue="sms-"),
             WORKER_LOG_LEVEL="INFO",
-            SMS_BACKEND="elks46",
-            ELKS46_API_URL=elks.url,
-            ELKS46_USERNAME=elks.username,
-            ELKS46_PASSWORD=elks.password,
             SMS_HTTP_TIMEOUT="1",
-            SMS_LEASE_SECONDS="4",
-            SMS_RECONCILE_DELAY="1",
-            SMS_SWEEP_INTERVAL="0.5",
-            SMS_RECOVERY_INTERVAL="0.5",
-            SMS_RECOVERY_AFTER="0",
             SMS_JOB_BATCH="10",
         )
         self.log_path = ROOT / ".data" / "test-logs" / f"sms-{name}-{os.getpid()}.log"

@@ -43,6 +43,10 @@ class Cast:
     def host(self) -> str:
         return f"{self.provider.subdomain}.localhost"
 
+    @property
+    def schema_name(self) -> str:
+        return self.provider.schema_name
+
 
 def _provision(subdomain: str, name: str, admin_personnummer: str, admin_name: str) -> CareProvider:
     return provision_provider(

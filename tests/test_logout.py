@@ -3,24 +3,15 @@ in: pages send the other browsers to the login page, the API refuses them. Other
 other hosts are not touched."""
 
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
+from tests.clients import PUBLIC, logged_in
 from tests.login_support import HttpBrowser, Simulator
 
 
-def browser(host: str, user, schema: str) -> Client:
-    """A browser of its own (own cookies) logged in as `user` on `host`."""
-    client = Client(HTTP_HOST=host)
-    with schema_context(schema):  # sessions are stored in the host's schema
-        client.force_login(user)
-    return client
-
-
 def test_logout_in_one_browser_ends_the_users_session_in_the_others(alfa):
-    schema = alfa.provider.schema_name
-    phone, laptop = (browser(alfa.host, alfa.clinician, schema) for _ in range(2))
+    phone, laptop = (logged_in(alfa.clinician, alfa) for _ in range(2))
     assert laptop.get("/oversikt/").status_code == 200
     assert laptop.get("/api/v1/me/").status_code == 200
 
@@ -35,26 +26,25 @@ def test_logout_in_one_browser_ends_the_users_session_in_the_others(alfa):
 
 
 def test_logout_leaves_other_users_logged_in(alfa):
-    schema = alfa.provider.schema_name
-    clinician = browser(alfa.host, alfa.clinician, schema)
-    admin = browser(alfa.host, alfa.admin, schema)
+    clinician = logged_in(alfa.clinician, alfa)
+    admin = logged_in(alfa.admin, alfa)
     clinician.post("/logout/")
     assert admin.get("/oversikt/").status_code == 200
 
 
 def test_the_user_can_log_in_again_after_logging_out_everywhere(alfa):
     schema = alfa.provider.schema_name
-    phone = browser(alfa.host, alfa.clinician, schema)
+    phone = logged_in(alfa.clinician, alfa)
     phone.post("/logout/")
     with schema_context(schema):
         user = User.objects.get(pk=alfa.clinician.pk)
-    again = browser(alfa.host, user, schema)
+    again = logged_in(user, alfa)
     assert again.get("/oversikt/").status_code == 200
 
 
 def test_operator_logout_on_the_public_host_ends_their_other_sessions(db):
     operator = User.objects.get(is_operator=True)
-    first, second = (browser("localhost", operator, "public") for _ in range(2))
+    first, second = (logged_in(operator, PUBLIC) for _ in range(2))
     assert second.get("/konsol/").status_code == 200
     first.post("/logout/")
     page = second.get("/konsol/")

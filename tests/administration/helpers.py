@@ -4,26 +4,7 @@ members and patients, and the errors a form shows."""
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import current_consent_version, give_consent
 from tests.support import personnummer
-
-
-class HostClient:
-    """Django's test client on one provider host, logged in as one user (or nobody)."""
-
-    def __init__(self, client, cast, user=None, ip="10.20.30.40"):
-        self.client, self.cast, self.ip = client, cast, ip
-        if user is not None:
-            with schema_context(cast.provider.schema_name):
-                if user.is_patient:  # a patient is sent to the consent page until they consent
-                    give_consent(user, current_consent_version(), "127.0.0.1")
-                client.force_login(user)
-
-    def get(self, path, data=None):
-        return self.client.get(path, data, HTTP_HOST=self.cast.host, REMOTE_ADDR=self.ip)
-
-    def post(self, path, data=None):
-        return self.client.post(path, data or {}, HTTP_HOST=self.cast.host, REMOTE_ADDR=self.ip)
 
 
 def make_users(cast, count: int, start: int = 0, **roles) -> list[User]:

@@ -9,6 +9,7 @@ from careplatform.validators import format_personnummer
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.models import AuditEvent
 from tests.administration.helpers import field_errors, make_users
+from tests.clients import logged_in
 from tests.support import personnummer
 
 NEW_PERSONNUMMER = personnummer("19950315", "095")
@@ -167,8 +168,8 @@ def test_search_logs_the_patients_found(as_admin, alfa):
     assert [(e.subject, e.action) for e in events(alfa)] == [(alfa.patient, "patient.search")]
 
 
-def test_staff_pages_and_refusals_log_nothing(login_as, as_admin, alfa):
+def test_staff_pages_and_refusals_log_nothing(as_admin, alfa):
     as_admin.get(reverse("admin-staff"))
     as_admin.get(reverse("admin-patients"), {"q": "Zlatan"})
-    login_as(alfa, alfa.clinician).get(reverse("admin-patient", args=[alfa.patient.pk]))
+    logged_in(alfa.clinician, alfa).get(reverse("admin-patient", args=[alfa.patient.pk]))
     assert events(alfa) == []

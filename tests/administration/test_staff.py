@@ -1,14 +1,14 @@
 """Vårdpersonal in the administration tool: list, search, add, edit, deactivate (manual 1)."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django_tenants.utils import schema_context
 
 from careplatform.validators import format_personnummer
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
-from tests.administration.helpers import HostClient, field_errors, make_users
+from tests.administration.helpers import field_errors, make_users
+from tests.clients import logged_in
 from tests.support import personnummer
 
 NEW_PERSONNUMMER = personnummer("19880808", "088")
@@ -243,7 +243,7 @@ def test_deactivated_clinician_cannot_log_in_and_keeps_their_history(as_admin, a
 
 
 def test_deactivation_ends_the_clinicians_open_session(as_admin, alfa):
-    klara = HostClient(Client(), alfa, alfa.clinician)
+    klara = logged_in(alfa.clinician, alfa)
     assert klara.get(reverse("overview")).status_code == 200
     as_admin.post(reverse("admin-staff-deactivate", args=[alfa.clinician.pk]))
     response = klara.get(reverse("overview"))

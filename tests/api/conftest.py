@@ -4,9 +4,9 @@ runs after the tests whose calls it counts."""
 from pathlib import Path
 
 import pytest
-from django_tenants.utils import schema_context
 
 from tests.api.helpers import API_DIR, COVERAGE_TEST, Api, in_api_dir
+from tests.clients import logged_in
 
 
 @pytest.fixture
@@ -15,12 +15,10 @@ def api(alfa):
     api(None) is nobody; api(token=key) sends `Authorization: Token <key>`."""
 
     def make(user=None, cast=alfa, token: str | None = None) -> Api:
-        headers = {"HTTP_AUTHORIZATION": f"Token {token}"} if token else {}
-        client = Api(cast.host, **headers)
-        if user is not None:
-            with schema_context(cast.provider.schema_name):
-                client.client.force_login(user)
-        return client
+        client = logged_in(user, cast, consented=False)  # API tests consent where they mean to
+        if token:
+            client.defaults["HTTP_AUTHORIZATION"] = f"Token {token}"
+        return Api(client)
 
     return make
 

@@ -11,7 +11,8 @@ from careplatform.timeutil import local_datetime
 from tenant_apps.bookings import services
 from tenant_apps.profiles.models import VisitType
 from tests.api.test_bookings import BOOKINGS, book, invited_patient
-from tests.bookings.helpers import in_days, logged_in
+from tests.bookings.helpers import in_days
+from tests.clients import logged_in
 
 # Filters as the API takes them; the page's form calls the days date_from and date_to.
 PAGE_NAMES = {"from": "date_from", "to": "date_to"}

@@ -8,7 +8,8 @@ from tenant_apps.accounts.services import add_staff_member
 from tenant_apps.audit.models import AuditEvent
 from tenant_apps.bookings import services
 from tests.api.helpers import consent
-from tests.bookings.helpers import in_days, logged_in, patient_spec
+from tests.bookings.helpers import in_days, patient_spec
+from tests.clients import logged_in
 from tests.support import personnummer
 
 STAFF = "/api/v1/staff/"

@@ -16,6 +16,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.api.models import ApiToken
 from tenant_apps.api.services import issue_token, revoke_token
 from tests.api.helpers import consent
+from tests.clients import logged_in
 from tests.support import personnummer
 
 ME = "/api/v1/me/"
@@ -90,8 +91,7 @@ def test_a_key_works_without_csrf_and_notes_its_last_use(in_alfa, api):
 
 
 def test_session_calls_need_the_csrf_token(in_alfa):
-    client = Client(HTTP_HOST=in_alfa.host, enforce_csrf_checks=True)
-    client.force_login(in_alfa.clinician)
+    client = logged_in(in_alfa.clinician, in_alfa, csrf=True)
     response = client.patch(
         "/api/v1/me/profile/", '{"title": "X"}', content_type="application/json"
     )
@@ -151,9 +151,7 @@ def page(client, path="/api-nycklar/", data=None):
 
 @pytest.fixture
 def browser(in_alfa):
-    client = Client(HTTP_HOST=in_alfa.host)
-    client.force_login(in_alfa.clinician)
-    return client
+    return logged_in(in_alfa.clinician, in_alfa)
 
 
 def test_page_creates_a_key_and_shows_it_once(in_alfa, browser, api):

@@ -85,15 +85,6 @@ def queries_per_request(client, path: str, params: dict) -> int:
     return len(captured)
 
 
-def logged_in(admin):
-    from django.conf import settings
-    from django.test import Client
-
-    client = Client(HTTP_HOST=f"{SUBDOMAIN}.{settings.BASE_DOMAIN}")
-    client.force_login(admin)  # the session lives in the provider's schema
-    return client
-
-
 def measure(client, requests: int) -> dict:
     path = "/api/v1/bookings/"
     # First, middle and a filtered page: the list is paginated, 50 a page.
@@ -118,9 +109,11 @@ def main() -> None:
     parser.add_argument("--output", required=True)
     args = parser.parse_args()
     django.setup()
+    from django.conf import settings
     from django_tenants.utils import schema_context
 
     from tenants.provisioning import ProvisionRequest, delete_provider, provision_provider
+    from tests.clients import Site, logged_in
 
     provider = provision_provider(
         ProvisionRequest(
@@ -133,7 +126,8 @@ def main() -> None:
     )
     try:
         with schema_context(provider.schema_name):
-            client = logged_in(fill(args.bookings))
+            site = Site(f"{SUBDOMAIN}.{settings.BASE_DOMAIN}", provider.schema_name)
+            client = logged_in(fill(args.bookings), site)
         print(f"    {args.bookings} bookings in {SUBDOMAIN}", flush=True)
         results = {"bookings": args.bookings, "cases": measure(client, args.requests)}
     finally:

@@ -3,22 +3,9 @@ what of a person a page must not show."""
 
 import datetime
 
-from django.test import Client
-
 from careplatform import clock
-from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings.services import PatientSpec
 from tests.support import personnummer
-
-
-def logged_in(user, cast) -> Client:
-    """A browser logged in as `user` on the cast's host (patients have consented)."""
-    client = Client()
-    client.force_login(user)
-    client.defaults["HTTP_HOST"] = cast.host
-    if user.is_patient:
-        give_consent(user, current_consent_version(), "127.0.0.1")
-    return client
 
 
 def patient_spec(n: int = 1, **overrides) -> PatientSpec:

@@ -8,7 +8,8 @@ from icalendar import Calendar
 from careplatform.timeutil import LOCAL, local_datetime
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings import calendar, services
-from tests.bookings.helpers import colleague_test_visit, logged_in, patient_spec
+from tests.bookings.helpers import colleague_test_visit, patient_spec
+from tests.clients import logged_in
 
 
 def book(cast, day: datetime.date, n: int = 1):

@@ -12,8 +12,8 @@ from tenant_apps.audit.models import AuditEvent
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent
 from tenant_apps.notifications.models import SmsMessage
-from tests.bookings.helpers import logged_in
 from tests.bookings.test_views import book, invite_form
+from tests.clients import logged_in
 
 AUTUMN_NIGHT = "2026-10-25"  # 02:00–03:00 happens twice
 BEFORE_AUTUMN = datetime.datetime(2026, 10, 1, 12, 0, tzinfo=datetime.UTC)

@@ -7,8 +7,9 @@ import pytest
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.models import AuditEvent
 from tenant_apps.bookings.models import Booking, BookingEvent
-from tests.bookings.helpers import in_days, logged_in, person
+from tests.bookings.helpers import in_days, person
 from tests.bookings.test_views import invite_form
+from tests.clients import logged_in
 
 STAFF_REFUSED = "tillhör någon i vårdgivarens personal"
 

@@ -6,7 +6,8 @@ import pytest
 
 from tenant_apps.bookings import services
 from tenant_apps.notifications.models import SmsMessage
-from tests.bookings.helpers import group_specs, in_days, leaked, logged_in
+from tests.bookings.helpers import group_specs, in_days, leaked
+from tests.clients import logged_in
 
 
 @pytest.fixture

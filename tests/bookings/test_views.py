@@ -4,13 +4,12 @@ import datetime
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django_tenants.utils import schema_context
 
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
-from tests.bookings.helpers import colleague_test_visit, in_days, logged_in, patient_spec
+from tests.bookings.helpers import colleague_test_visit, in_days, patient_spec
+from tests.clients import logged_in
 
 
 def invite_form(cast, **overrides) -> dict:
@@ -198,10 +197,7 @@ def test_patient_cannot_reschedule_or_cancel(ready):
 
 def test_booking_of_another_provider_is_404(beta, ready):
     booking = book(ready)
-    client = Client()
-    with schema_context(beta.provider.schema_name):
-        client.force_login(beta.admin)
-    assert client.get(f"/bokningar/{booking.pk}/", HTTP_HOST=beta.host).status_code == 404
+    assert logged_in(beta.admin, beta).get(f"/bokningar/{booking.pk}/").status_code == 404
 
 
 def test_pages_need_login_and_refuse_wrong_methods(ready, client):

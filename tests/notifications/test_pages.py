@@ -7,13 +7,8 @@ from django_tenants.utils import schema_context
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.notifications.models import SmsStatus
+from tests.clients import PUBLIC, logged_in
 from tests.notifications.helpers import dispatch, invite, messages
-
-
-def logged_in(user, host) -> Client:
-    client = Client(HTTP_HOST=host)
-    client.force_login(user)
-    return client
 
 
 def test_booking_page_shows_each_messages_status(ready):
@@ -27,7 +22,7 @@ def test_booking_page_shows_each_messages_status(ready):
     dispatch()
     invited, cancelled = messages()
     assert (invited.status, cancelled.status) == (SmsStatus.SENT, SmsStatus.FAILED)
-    page = logged_in(ready.clinician, ready.host).get(f"/bokningar/{booking.pk}/")
+    page = logged_in(ready.clinician, ready).get(f"/bokningar/{booking.pk}/")
     assert page.status_code == 200
     html = page.content.decode()
     assert 'id="sms"' in html
@@ -39,7 +34,7 @@ def test_booking_page_shows_each_messages_status(ready):
 def test_admin_sees_the_sms_log_too(ready):
     booking = invite(ready)
     dispatch()
-    page = logged_in(ready.admin, ready.host).get(f"/bokningar/{booking.pk}/")
+    page = logged_in(ready.admin, ready).get(f"/bokningar/{booking.pk}/")
     assert 'id="sms"' in page.content.decode()
 
 
@@ -48,7 +43,7 @@ def test_patient_does_not_see_the_sms_log(ready):
     dispatch()
     patient = booking.participants.get().user
     give_consent(patient, current_consent_version(), "127.0.0.1")
-    page = logged_in(patient, ready.host).get(f"/bokningar/{booking.pk}/")
+    page = logged_in(patient, ready).get(f"/bokningar/{booking.pk}/")
     assert page.status_code == 200
     assert 'id="sms"' not in page.content.decode()
 
@@ -79,7 +74,7 @@ def test_support_staff_may_not_see_the_outbox(outboxed, settings, debug):
     settings.DEBUG = debug
     with schema_context("public"):
         support = User.objects.get(is_support=True)
-        page = logged_in(support, "localhost").get("/sms/utkorg/")
+        page = logged_in(support, PUBLIC).get("/sms/utkorg/")
     assert page.status_code == 403 and "+46701234501" not in page.content.decode()
 
 
@@ -87,7 +82,7 @@ def test_support_staff_may_not_see_the_outbox(outboxed, settings, debug):
 def test_operator_sees_the_outbox_with_each_messages_provider(outboxed, settings, debug):
     settings.DEBUG = debug
     with schema_context("public"):
-        page = logged_in(operator(), "localhost").get("/sms/utkorg/")
+        page = logged_in(operator(), PUBLIC).get("/sms/utkorg/")
     assert page.status_code == 200
     html = page.content.decode()
     assert "Vårdcentralen Alfa (alfa)" in html and "+46701234501" in html

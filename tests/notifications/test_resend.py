@@ -18,17 +18,12 @@ from tenant_apps.notifications.services import apply_delivery_report, run_due
 from tenant_apps.profiles import services as profiles
 from tests.bookings.helpers import in_days, patient_spec
 from tests.browser import chromium
+from tests.clients import logged_in
 from tests.login_support import phone_page
 from tests.notifications.helpers import dispatch, invite, messages, sweep
 from tests.support import personnummer, wait_for
 
 SWEEP_EVERY = datetime.timedelta(seconds=4)
-
-
-def page_client(user, cast, csrf: bool = True) -> Client:
-    client = Client(enforce_csrf_checks=csrf, HTTP_HOST=cast.host)
-    client.force_login(user)
-    return client
 
 
 def resend_path(sms) -> str:
@@ -71,7 +66,7 @@ def failed_for_good(cast, elks, frozen):
 
 def test_admin_sends_a_failed_message_again_from_the_booking_page(ready, elks, frozen):
     booking, sms = failed_for_good(ready, elks, frozen)
-    admin = page_client(ready.admin, ready)
+    admin = logged_in(ready.admin, ready, csrf=True)
     response = click_resend(admin, sms)
     assert response.status_code == 302
     assert response["Location"] == f"/bokningar/{booking.pk}/#sms"
@@ -102,7 +97,7 @@ def test_admin_sends_a_failed_message_again_from_the_booking_page(ready, elks, f
 
     # A second click (a stale page, or two admins at once) sends nothing.
     posts = len(elks.posts)
-    stale = page_client(ready.admin, ready, csrf=False).post(resend_path(sms), follow=True)
+    stale = logged_in(ready.admin, ready).post(resend_path(sms), follow=True)
     assert "Bara ett sms som har misslyckats kan skickas igen." in stale.content.decode()
     run_due([], [sms.pk])
     assert len(elks.posts) == posts and len(elks.accepted) == 1
@@ -115,7 +110,7 @@ def test_a_sent_or_delivered_message_is_never_sent_again(ready, elks, status):
     [sms] = messages()
     if status == "delivered":
         apply_delivery_report(sms.gateway_id, "delivered", sms.created_at)
-    admin = page_client(ready.admin, ready, csrf=False)
+    admin = logged_in(ready.admin, ready)
     assert resend_form(admin.get(f"/bokningar/{sms.booking_id}/").content.decode(), sms) is None
     response = admin.post(resend_path(sms), follow=True)
     assert "Bara ett sms som har misslyckats" in response.content.decode()
@@ -131,7 +126,7 @@ def test_only_admins_may_send_again(ready, elks, frozen, who):
     user = ready.clinician if who == "clinician" else booking.participants.get().user
     if who == "patient":
         give_consent(user, current_consent_version(), "127.0.0.1")
-    client = page_client(user, ready, csrf=False)
+    client = logged_in(user, ready)
     assert resend_form(client.get(f"/bokningar/{booking.pk}/").content.decode(), sms) is None
     assert client.post(resend_path(sms)).status_code == 403
     sms.refresh_from_db()
@@ -140,7 +135,7 @@ def test_only_admins_may_send_again(ready, elks, frozen, who):
 
 def test_resend_is_post_only_and_needs_login(ready, elks, frozen):
     _booking, sms = failed_for_good(ready, elks, frozen)
-    assert page_client(ready.admin, ready, csrf=False).get(resend_path(sms)).status_code == 405
+    assert logged_in(ready.admin, ready).get(resend_path(sms)).status_code == 405
     anonymous = Client(HTTP_HOST=ready.host).post(resend_path(sms))
     assert anonymous.status_code == 302 and "/login/" in anonymous["Location"]
     sms.refresh_from_db()
@@ -151,7 +146,7 @@ def test_another_providers_admin_gets_404(beta, ready, elks, frozen):
     # `beta` before `ready`: the beta fixture leaves the connection in the public schema.
     _booking, sms = failed_for_good(ready, elks, frozen)
     with schema_context(beta.provider.schema_name):
-        client = page_client(beta.admin, beta, csrf=False)
+        client = logged_in(beta.admin, beta)
         assert client.post(resend_path(sms)).status_code == 404
     sms.refresh_from_db()
     assert sms.status == SmsStatus.FAILED
@@ -160,7 +155,7 @@ def test_another_providers_admin_gets_404(beta, ready, elks, frozen):
 def test_a_message_of_another_booking_is_404(ready, elks, frozen):
     _booking, sms = failed_for_good(ready, elks, frozen)
     other = invite(ready, n=2, starts_at=sms.booking.starts_at + datetime.timedelta(days=1))
-    client = page_client(ready.admin, ready, csrf=False)
+    client = logged_in(ready.admin, ready)
     response = client.post(f"/bokningar/{other.pk}/sms/{sms.pk}/skicka-igen/")
     assert response.status_code == 404
 
@@ -176,7 +171,7 @@ def test_a_message_overtaken_by_a_newer_one_is_not_sent_again(ready, elks, froze
     dispatch()
     invited, rescheduled = messages()
     assert (invited.kind, rescheduled.kind) == (SmsKind.INVITED, SmsKind.RESCHEDULED)
-    admin = page_client(ready.admin, ready, csrf=False)
+    admin = logged_in(ready.admin, ready)
     assert resend_form(admin.get(f"/bokningar/{booking.pk}/").content.decode(), sms) is None
     response = admin.post(resend_path(sms), follow=True)
     assert "Mottagaren har fått ett nyare sms om bokningen." in response.content.decode()
@@ -187,7 +182,7 @@ def test_a_message_overtaken_by_a_newer_one_is_not_sent_again(ready, elks, froze
 def test_a_message_after_the_visit_is_not_sent_again(ready, elks, frozen):
     booking, sms = failed_for_good(ready, elks, frozen)
     frozen.move_to(booking.ends_at)
-    admin = page_client(ready.admin, ready, csrf=False)
+    admin = logged_in(ready.admin, ready)
     response = admin.post(resend_path(sms), follow=True)
     assert "Besöket har redan börjat eller passerat" in response.content.decode()
 
@@ -199,12 +194,12 @@ def test_a_corrected_number_is_used(ready, elks, frozen):
     dispatch()
     [sms] = messages()
     assert sms.status == SmsStatus.FAILED and "Ogiltigt mobilnummer" in sms.error
-    admin = page_client(ready.admin, ready, csrf=False)
+    admin = logged_in(ready.admin, ready)
     assert resend_form(admin.get(f"/bokningar/{booking.pk}/").content.decode(), sms) is None
     response = admin.post(resend_path(sms), follow=True)
     assert "Mottagarens mobilnummer saknas eller är ogiltigt" in response.content.decode()
     User.objects.filter(pk=patient.pk).update(mobile="+46701112233")  # the admin corrects it
-    assert click_resend(page_client(ready.admin, ready), sms).status_code == 302
+    assert click_resend(logged_in(ready.admin, ready, csrf=True), sms).status_code == 302
     run_due([], [sms.pk])
     sms.refresh_from_db()
     assert (sms.status, sms.to) == (SmsStatus.SENT, "+46701112233")
@@ -249,7 +244,8 @@ def test_admin_clicks_skicka_igen_in_a_browser(live_server_process, committed):
         row = page.locator(f"#sms-{sms.pk}").inner_text()
         # Queued again, or being sent or already sent when the session's shared worker runs.
         status, resent_by = row.split("Skickat igen av")
-        assert status.rstrip().endswith(("I kö", "Skickas", "Skickat")) and "Tove Testadmin" in resent_by
+        assert status.rstrip().endswith(("I kö", "Skickas", "Skickat"))
+        assert "Tove Testadmin" in resent_by
         assert page.locator(f"#sms-{sms.pk}").get_by_role("button").count() == 0
         assert refused == []
     with schema_context(provider.schema_name):

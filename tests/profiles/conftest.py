@@ -1,8 +1,9 @@
-"""Min profil tests: a MEDIA_ROOT of each test's own and logged-in clients on provider hosts."""
+"""Min profil tests: a MEDIA_ROOT of each test's own and a clinician's browser."""
 
 import pytest
+from django.test import Client
 
-from tests.profiles.support import HostClient
+from tests.clients import logged_in
 
 
 @pytest.fixture(autouse=True)
@@ -11,13 +12,5 @@ def _own_media_root(media_root):
 
 
 @pytest.fixture
-def login_as(client):
-    def make(cast, user=None) -> HostClient:
-        return HostClient(client, cast, user)
-
-    return make
-
-
-@pytest.fixture
-def as_clinician(login_as, alfa) -> HostClient:
-    return login_as(alfa, alfa.clinician)
+def as_clinician(alfa) -> Client:
+    return logged_in(alfa.clinician, alfa)

@@ -10,30 +10,8 @@ from django_tenants.utils import schema_context
 from PIL import Image
 
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.profiles import services
 from tests.support import personnummer
-
-
-class HostClient:
-    """Django's test client on one provider host, logged in as `user` (or nobody)."""
-
-    def __init__(self, client, cast, user=None):
-        self.client, self.cast = client, cast
-        if user is not None:
-            with schema_context(cast.provider.schema_name):
-                if user.is_patient:  # else sent to the consent page first
-                    give_consent(user, current_consent_version(), "127.0.0.1")
-                client.force_login(user)
-
-    def get(self, path, **extra):
-        return self.client.get(path, HTTP_HOST=self.cast.host, **extra)
-
-    def post(self, path, data=None, **extra):
-        return self.client.post(path, data or {}, HTTP_HOST=self.cast.host, **extra)
-
-    def request(self, method, path):
-        return self.client.generic(method, path, HTTP_HOST=self.cast.host)
 
 
 def in_schema(cast, function, *args, **kwargs):

@@ -4,6 +4,7 @@ each page answers only its own methods."""
 import pytest
 
 from tenant_apps.profiles import services
+from tests.clients import logged_in
 from tests.profiles.support import in_schema, new_user
 
 GET_PAGES = [
@@ -37,28 +38,28 @@ def test_clinician_opens_every_page(as_clinician, pk, path):
 
 
 @pytest.mark.parametrize("path", GET_PAGES + POST_ONLY)
-def test_visitor_who_is_not_logged_in_is_sent_to_login(login_as, alfa, pk, path):
-    response = login_as(alfa).get(path.format(pk=pk))
+def test_visitor_who_is_not_logged_in_is_sent_to_login(alfa, pk, path):
+    response = logged_in(None, alfa).get(path.format(pk=pk))
     assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
 
 
 @pytest.mark.parametrize("path", GET_PAGES + POST_ONLY)
-def test_patient_gets_403(login_as, alfa, pk, path):
-    patient = login_as(alfa, alfa.patient)
+def test_patient_gets_403(alfa, pk, path):
+    patient = logged_in(alfa.patient, alfa)
     response = patient.post(path.format(pk=pk))
     assert response.status_code == 403
     assert "Ingen behörighet" in response.content.decode()
 
 
 @pytest.mark.parametrize("path", GET_PAGES + POST_ONLY)
-def test_admin_without_the_clinician_role_gets_403(login_as, alfa, pk, path):
+def test_admin_without_the_clinician_role_gets_403(alfa, pk, path):
     admin_only = new_user(alfa, "Adam", "301", is_admin=True)
-    assert login_as(alfa, admin_only).get(path.format(pk=pk)).status_code == 403
+    assert logged_in(admin_only, alfa).get(path.format(pk=pk)).status_code == 403
 
 
 @pytest.mark.parametrize("path", GET_PAGES)
 def test_get_pages_refuse_other_methods(as_clinician, pk, path):
-    assert as_clinician.request("DELETE", path.format(pk=pk)).status_code == 405
+    assert as_clinician.generic("DELETE", path.format(pk=pk)).status_code == 405
 
 
 @pytest.mark.parametrize("path", ["/min-profil/", "/min-profil/bokningsbara-besok/"])
@@ -71,11 +72,11 @@ def test_actions_refuse_get(as_clinician, pk, path):
     assert as_clinician.get(path.format(pk=pk)).status_code == 405
 
 
-def test_menu_offers_min_profil_to_clinicians_only(login_as, alfa):
+def test_menu_offers_min_profil_to_clinicians_only(alfa):
     assert (
-        'href="/min-profil/"' in login_as(alfa, alfa.clinician).get("/oversikt/").content.decode()
+        'href="/min-profil/"' in logged_in(alfa.clinician, alfa).get("/oversikt/").content.decode()
     )
     admin_only = new_user(alfa, "Adam", "301", is_admin=True)
     assert (
-        'href="/min-profil/"' not in login_as(alfa, admin_only).get("/oversikt/").content.decode()
+        'href="/min-profil/"' not in logged_in(admin_only, alfa).get("/oversikt/").content.decode()
     )

@@ -10,6 +10,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.profiles.models import ClinicianProfile
 from tenants.models import CareProvider
 from tenants.routing import host_cache
+from tests.clients import logged_in
 from tests.profiles.support import image_bytes, in_schema, publish, upload
 from tests.support import personnummer
 
@@ -38,12 +39,12 @@ def published_clinicians(cast, count: int) -> None:
         )  # fmt: skip
 
 
-def test_listing_is_404_when_the_provider_has_it_off(login_as, alfa):
+def test_listing_is_404_when_the_provider_has_it_off(alfa):
     publish(alfa, alfa.clinician)
-    assert login_as(alfa).get("/vardpersonal/").status_code == 404
+    assert logged_in(None, alfa).get("/vardpersonal/").status_code == 404
 
 
-def test_listing_presents_published_clinicians_to_anyone(login_as, alfa):
+def test_listing_presents_published_clinicians_to_anyone(alfa):
     from tenant_apps.profiles import services
 
     publish(alfa, alfa.clinician, title="Distriktsläkare")
@@ -51,29 +52,27 @@ def test_listing_presents_published_clinicians_to_anyone(login_as, alfa):
               description="Jag tar emot barn och vuxna.")  # fmt: skip
     in_schema(alfa, services.set_photo, alfa.clinician, upload(image_bytes("JPEG")))
     listing_on(alfa)
-    page = login_as(alfa).get("/vardpersonal/").content.decode()
+    page = logged_in(None, alfa).get("/vardpersonal/").content.decode()
     assert "Klara Kliniker" in page and "Distriktsläkare" in page
     assert "Jag tar emot barn och vuxna." in page
     assert f'src="/profilbild/{alfa.clinician.pk}/?v=' in page
     assert "Kalle Kollega" not in page  # not published
 
 
-def test_listing_refuses_post(login_as, alfa):
+def test_listing_refuses_post(alfa):
     listing_on(alfa)
-    assert login_as(alfa).post("/vardpersonal/").status_code == 405
+    assert logged_in(None, alfa).post("/vardpersonal/").status_code == 405
 
 
-@pytest.mark.parametrize("logged_in", [False, True])
-def test_listing_takes_the_same_number_of_queries_for_5_and_50_clinicians(
-    login_as, alfa, beta, logged_in
-):
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_listing_takes_the_same_number_of_queries_for_5_and_50_clinicians(alfa, beta, signed_in):
     listing_on(alfa)
     listing_on(beta)
     published_clinicians(alfa, 5)
     published_clinicians(beta, 50)
     counts = []
     for cast in (alfa, beta):
-        visitor = login_as(cast, cast.admin if logged_in else None)
+        visitor = logged_in(cast.admin if signed_in else None, cast)
         visitor.get("/vardpersonal/")  # routing and sessions warmed up
         with CaptureQueriesContext(connection) as queries:
             response = visitor.get("/vardpersonal/")

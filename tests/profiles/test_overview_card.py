@@ -1,6 +1,7 @@
 """Översikt's "Bjud in till besök" card (manual 3): inviting is impossible until the booking
 function is active, and the card says why, linking to the Min profil step that fixes it."""
 
+from tests.clients import logged_in
 from tests.profiles.support import new_user, publish
 
 
@@ -31,8 +32,8 @@ def test_card_says_the_clinician_can_invite_once_published(as_clinician, alfa):
     assert "disabled" not in html and "saknas" not in html
 
 
-def test_card_tells_an_admin_without_the_clinician_role_why(login_as, alfa):
+def test_card_tells_an_admin_without_the_clinician_role_why(alfa):
     admin_only = new_user(alfa, "Adam", "301", is_admin=True)
-    html = card(login_as(alfa, admin_only).get("/oversikt/"))
+    html = card(logged_in(admin_only, alfa).get("/oversikt/"))
     assert "Bara vårdpersonal kan bjuda in till besök." in html
     assert "<a " not in html

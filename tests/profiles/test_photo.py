@@ -11,6 +11,7 @@ from PIL import Image
 
 from tenant_apps.profiles import photos, services
 from tenants.models import CareProvider
+from tests.clients import logged_in
 from tests.profiles.support import (
     MAKE,
     huge_png,
@@ -223,40 +224,40 @@ def test_remove_needs_post(as_clinician):
 # -- serving photos per provider ---------------------------------------------------------------
 
 
-def test_photo_is_served_with_its_content_type_to_users_of_the_provider(login_as, alfa):
+def test_photo_is_served_with_its_content_type_to_users_of_the_provider(alfa):
     set_photo(alfa, alfa.clinician, jpeg_with_exif())
-    response = login_as(alfa, alfa.patient).get(f"/profilbild/{alfa.clinician.pk}/")
+    response = logged_in(alfa.patient, alfa).get(f"/profilbild/{alfa.clinician.pk}/")
     assert response.status_code == 200
     assert response["Content-Type"] == "image/jpeg"
     assert Image.open(io.BytesIO(response.content)).size == (384, 512)
 
 
-def test_photo_url_needs_get(login_as, alfa):
+def test_photo_url_needs_get(alfa):
     set_photo(alfa, alfa.clinician, image_bytes("JPEG"))
-    client = login_as(alfa, alfa.colleague)
+    client = logged_in(alfa.colleague, alfa)
     assert client.post(f"/profilbild/{alfa.clinician.pk}/").status_code == 405
 
 
-def test_user_without_photo_or_unknown_user_is_404(login_as, alfa):
-    client = login_as(alfa, alfa.colleague)
+def test_user_without_photo_or_unknown_user_is_404(alfa):
+    client = logged_in(alfa.colleague, alfa)
     assert client.get(f"/profilbild/{alfa.clinician.pk}/").status_code == 404
     assert client.get("/profilbild/987654/").status_code == 404
 
 
-def test_photo_of_another_providers_user_is_404(login_as, alfa, beta):
+def test_photo_of_another_providers_user_is_404(alfa, beta):
     outsider = new_user(beta, "Bettan", "201", pk=900001, is_clinician=True)
     set_photo(beta, outsider, image_bytes("JPEG"))
-    assert login_as(beta, beta.admin).get("/profilbild/900001/").status_code == 200
+    assert logged_in(beta.admin, beta).get("/profilbild/900001/").status_code == 200
     with schema_context(alfa.provider.schema_name):
         assert not type(alfa.admin).objects.filter(pk=900001).exists()
-    assert login_as(alfa, alfa.admin).get("/profilbild/900001/").status_code == 404
+    assert logged_in(alfa.admin, alfa).get("/profilbild/900001/").status_code == 404
 
 
-def test_anonymous_visitor_sees_only_published_photos_where_listing_is_on(login_as, alfa):
+def test_anonymous_visitor_sees_only_published_photos_where_listing_is_on(alfa):
     set_photo(alfa, alfa.clinician, image_bytes("JPEG"))
     set_photo(alfa, alfa.colleague, image_bytes("JPEG"))
     publish(alfa, alfa.clinician)
-    visitor = login_as(alfa)
+    visitor = logged_in(None, alfa)
     assert visitor.get(f"/profilbild/{alfa.clinician.pk}/").status_code == 404  # listing off
     CareProvider.objects.filter(pk=alfa.provider.pk).update(clinician_listing_enabled=True)
     from tenants.routing import host_cache

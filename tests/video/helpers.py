@@ -3,8 +3,6 @@ room watch marking pages as still there."""
 
 import datetime
 
-from django.test import Client
-
 from tenant_apps.accounts.services import current_consent_version, give_consent
 from tenant_apps.bookings import services as bookings
 from tenants.db import connection
@@ -48,10 +46,3 @@ def still_here(booking, *channel_names: str) -> None:
 
 def patients_of(booking):
     return [p.user for p in booking.participants.select_related("user").order_by("id")]
-
-
-def logged_in(user, cast) -> Client:
-    client = Client()
-    client.force_login(user)
-    client.defaults["HTTP_HOST"] = cast.host
-    return client

@@ -3,14 +3,13 @@
 
 import pytest
 import time_machine
-from django.test import Client
-from django_tenants.utils import schema_context
 
 from tenant_apps.bookings.models import BookingStatus
 from tenant_apps.video import services
 from tenant_apps.video.models import CallEvent, CallEventKind
 from tests.bookings.helpers import group_specs, leaked
-from tests.video.helpers import MINUTE, book, logged_in, patients_of
+from tests.clients import logged_in
+from tests.video.helpers import MINUTE, book, patients_of
 
 
 def at(moment):
@@ -75,11 +74,8 @@ def test_room_of_someone_elses_booking_is_404(ready, booking):
 
 
 def test_room_of_another_provider_is_404(beta, ready, booking):
-    client = Client()
     with at(booking.starts_at):
-        with schema_context(beta.provider.schema_name):
-            client.force_login(beta.admin)
-        assert client.get(f"/besok/{booking.pk}/", HTTP_HOST=beta.host).status_code == 404
+        assert logged_in(beta.admin, beta).get(f"/besok/{booking.pk}/").status_code == 404
 
 
 def test_room_needs_login(ready, booking, client):
@@ -91,7 +87,7 @@ def test_patient_must_consent_before_the_room(ready, booking):
     patient = patients_of(booking)[0]
     patient.consents.all().delete()
     with at(booking.starts_at):
-        response = logged_in(patient, ready).get(f"/besok/{booking.pk}/")
+        response = logged_in(patient, ready, consented=False).get(f"/besok/{booking.pk}/")
     assert response.status_code == 302 and response["Location"] == "/samtycke/"
 
 

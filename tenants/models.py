@@ -14,7 +14,23 @@ def default_visit_tools() -> dict[str, bool]:
     return {"chat": True, "todos": True, "private_notes": True, "documents": True}
 
 
-class CareProvider(TenantMixin):
+class RoutedByHost(models.Model):
+    """A row the host -> provider routing reads: saving or deleting one refreshes it."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        _invalidate_routing_after_commit()
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        result = super().delete(*args, **kwargs)
+        _invalidate_routing_after_commit()
+        return result
+
+
+class CareProvider(RoutedByHost, TenantMixin):
     """One care unit's platform: one schema, one subdomain, at least one admin."""
 
     name = models.CharField(_("namn"), max_length=100)
@@ -45,25 +61,10 @@ class CareProvider(TenantMixin):
     def is_active(self) -> bool:
         return self.status == ProviderStatus.ACTIVE
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        _invalidate_routing_after_commit()
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        result = super().delete(*args, **kwargs)
-        _invalidate_routing_after_commit()
-        return result
-
-
-class Domain(DomainMixin):
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        _invalidate_routing_after_commit()
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        result = super().delete(*args, **kwargs)
-        _invalidate_routing_after_commit()
-        return result
+class Domain(RoutedByHost, DomainMixin):
+    def __str__(self) -> str:
+        return self.domain
 
 
 def _invalidate_routing_after_commit() -> None:

@@ -110,7 +110,12 @@ def test_postgres_restart_under_a_running_server_and_worker(platform):
 
     platform.postgres.stop()
     assert "database" in healthz(platform).json()["failed"]
-    assert browser.http.get("/oversikt/").status_code >= 500
+    # Not a defect but an outage: 503 with a time to come back, in words and in JSON.
+    page = browser.http.get("/oversikt/")
+    assert (page.status_code, page.headers["Retry-After"]) == (503, "5")
+    assert "Tjänsten är tillfälligt otillgänglig." in page.text
+    api = browser.http.get("/api/v1/me/", headers={"Accept": "application/json"})
+    assert (api.status_code, api.json()["code"]) == (503, "unavailable")
     wait_for(
         lambda: (
             platform.worker.log().count("Failed 'tenant_apps.notifications.sweep") > failed_sweeps

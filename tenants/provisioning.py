@@ -135,7 +135,7 @@ def provision_provider(
         with transaction.atomic():
             provider = CareProvider.objects.create(
                 schema_name=schema_name_for(subdomain),
-                name=clean["name"],
+                name=str(clean["name"]),
                 subdomain=subdomain,
                 org_number=request.org_number,
             )

@@ -52,11 +52,13 @@ class FakeElks46:
     accepted: list[dict] = field(default_factory=list)
     posts: list[dict] = field(default_factory=list)
     reports: list[dict] = field(default_factory=list)  # delivery reports sent by deliver()
+    lists: list[dict] = field(default_factory=list)  # every GET /a1/sms and the answer it got
 
     def __post_init__(self) -> None:
         self.in_flight = 0  # POST /a1/sms requests being answered right now
         self._lock = threading.Lock()
         self._script: list[str] = []
+        self._list_script: list[str] = []
         self._ids = itertools.count(1)
         fake = self
 
@@ -92,12 +94,20 @@ class FakeElks46:
         with self._lock:
             self._script.extend(answers)
 
+    def script_lists(self, *answers: str) -> None:
+        """Answer the next reads of the message list like this ("500", "429", "429:<s>"), in
+        order; after them, the list."""
+        with self._lock:
+            self._list_script.extend(answers)
+
     def reset(self) -> None:
         with self._lock:
             self._script.clear()
             self.accepted.clear()
             self.posts.clear()
             self.reports.clear()
+            self.lists.clear()
+            self._list_script.clear()
 
     def _next_answer(self) -> str:
         with self._lock:
@@ -157,6 +167,10 @@ class FakeElks46:
         return body
 
 
+def _now() -> datetime.datetime:
+    return datetime.datetime.now(datetime.UTC)
+
+
 class _Handler(BaseHTTPRequestHandler):
     gateway: FakeElks46
     protocol_version = "HTTP/1.1"
@@ -196,6 +210,11 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.rstrip("/") != "/a1/sms":
             return self._send(404, "Not found", "text/plain")
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+        with self.gateway._lock:
+            answer = self.gateway._list_script.pop(0) if self.gateway._list_script else "ok"
+            self.gateway.lists.append({"query": query, "answer": answer, "received": _now()})
+        if answer != "ok":
+            return self._answer(answer, {})
         self._send(200, json.dumps(self.gateway._listing(query)))
 
     def do_POST(self) -> None:
@@ -206,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
             "form": form,
             "authorized": self._authorized(),
             "path": self.path,
-            "received": datetime.datetime.now(datetime.UTC),
+            "received": _now(),
         }
         self.gateway.posts.append(record)
         if urlsplit(self.path).path.rstrip("/") != "/a1/sms":

@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 
 # How far before our own attempt a gateway's "created" time may lie (clock skew).
 RECONCILE_SLACK = datetime.timedelta(minutes=2)
+# While the gateway's list cannot be read, a message in doubt is looked up again after half the
+# time it has been in doubt (at least SMS_RECONCILE_DELAY), and at least this often (seconds).
+MAX_LOOKUP_INTERVAL = 600
 # Messages claimed in one durable commit; a worker that dies leaves at most this many to be
 # looked up in the gateway's list.
 CLAIM_CHUNK = 10
@@ -128,6 +131,10 @@ def prepare(
         if message.claimed_until and message.claimed_until > now:
             due.move(DueKind.MESSAGE, [message_id], message.claimed_until)
             return "busy", None
+        pause = paused_until(backend.account, now)  # a lookup just met a 429
+        if pause is not None:
+            due.move(DueKind.MESSAGE, [message_id], pause)
+            return "paused", None
         outcome = reconcile(message, backend, now)
         if outcome != "not_found":
             return outcome, None
@@ -330,8 +337,14 @@ def _retry_or_give_up(
     return "retry"
 
 
-def _unknown(message: SmsMessage, error: str, expected: str = SmsStatus.SENDING) -> None:
-    look_at = clock.now() + datetime.timedelta(seconds=settings.SMS_RECONCILE_DELAY)
+def _unknown(
+    message: SmsMessage,
+    error: str,
+    expected: str = SmsStatus.SENDING,
+    look_at: datetime.datetime | None = None,
+) -> None:
+    if look_at is None:
+        look_at = clock.now() + datetime.timedelta(seconds=settings.SMS_RECONCILE_DELAY)
     _settle(
         message,
         expected,
@@ -374,8 +387,16 @@ def reconcile(message: SmsMessage, backend: SmsBackend, now: datetime.datetime) 
     try:
         found = _match(message, backend.sent_to(message.to, since))
     except NotSent as exc:
-        _unknown(message, f"Kunde inte stämma av mot gatewayen: {exc}", SmsStatus.UNKNOWN)
-        return "unknown"
+        # Look again later, and less often the longer the gateway cannot say: a 429 pauses the
+        # whole account (as for sending) and the next look waits for the pause to end.
+        in_doubt = (now - (message.attempt_started_at or message.created_at)).total_seconds()
+        delay = min(max(settings.SMS_RECONCILE_DELAY, in_doubt / 2), MAX_LOOKUP_INTERVAL)
+        if exc.rate_limited:
+            delay = max(delay, exc.retry_after if exc.retry_after is not None else delay)
+            pause_account(backend.account, now + datetime.timedelta(seconds=delay))
+        error = f"Kunde inte stämma av mot gatewayen: {exc}"
+        _unknown(message, error, SmsStatus.UNKNOWN, look_at=now + datetime.timedelta(seconds=delay))
+        return "paused" if exc.rate_limited else "unknown"
     if found is not None:
         _accepted(message, SmsStatus.UNKNOWN, Accepted(found.gateway_id, found.status))
         return "reconciled"

@@ -148,3 +148,42 @@ def test_a_shorter_pause_never_shortens_a_longer_one(ready, frozen):
     assert until == now + datetime.timedelta(minutes=5)
     assert paused_until("elks46 other https://gateway.example/a1", now) is None
     assert paused_until("elks46 someone https://gateway.example/a1", until) is None
+
+
+def test_429_on_reading_the_list_pauses_the_account_until_its_advice(ready, elks, frozen):
+    """A message in doubt is looked up in the gateway's list; a 429 there holds back every
+    send and lookup of the account, as a 429 on sending does."""
+    elks.script("lost")  # in doubt: the gateway may have it
+    invite(ready)
+    dispatch()
+    [sms] = messages()
+    assert sms.status == SmsStatus.UNKNOWN
+    elks.script_lists("429:120")
+    run_worker(frozen, 20)  # the lookup is due after SMS_RECONCILE_DELAY
+    [read] = elks.lists
+    assert read["answer"] == "429:120"
+    [pause] = GatewayPause.objects.all()
+    advised = (pause.not_before - read["received"]).total_seconds()
+    assert 119 <= advised <= 121
+    invite(ready, n=2, starts_at=in_days(3))  # a new message inside the pause
+    dispatch()
+    run_worker(frozen, int((pause.not_before - clock.now()).total_seconds()) - 4)
+    assert len(elks.lists) == 1 and len(elks.posts) == 1  # nothing went out while paused
+    run_worker(frozen, 8)
+    assert len(elks.lists) == 2  # looked up once the pause was over
+    assert {m.status for m in messages()} == {SmsStatus.SENT}
+
+
+def test_an_unreadable_list_is_looked_up_less_and_less_often(ready, elks, frozen):
+    """Half an hour of a gateway whose list cannot be read: a lookup every 15 s would be 120."""
+    elks.script("lost")
+    invite(ready)
+    dispatch()
+    elks.script_lists(*["500"] * 100)
+    run_worker(frozen, 30 * 60)
+    [sms] = messages()
+    assert sms.status == SmsStatus.UNKNOWN and "stämma av" in sms.error
+    assert 4 <= len(elks.lists) <= 12
+    times = [read["received"] for read in elks.lists]
+    intervals = [(b - a).total_seconds() for a, b in itertools.pairwise(times)]
+    assert sorted(intervals) == intervals and intervals[-1] > 4 * intervals[0]

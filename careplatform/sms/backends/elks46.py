@@ -103,6 +103,12 @@ class Elks46Backend:
         for _page in range(MAX_PAGES):
             try:
                 response = self.client.get("sms", params=params)
+                if response.status_code == 429:
+                    raise NotSent(
+                        "46elks: för många förfrågningar (429) när listan lästes",
+                        retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                        rate_limited=True,
+                    )
                 response.raise_for_status()
                 body = response.json()
                 rows, next_start = body["data"], body.get("next")

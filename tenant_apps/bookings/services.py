@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from careplatform import clock
-from careplatform.timeutil import local
+from careplatform.timeutil import format_local
 from careplatform.validators import format_personnummer, normalize_mobile, normalize_personnummer
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import may_edit_patients, update_patient
@@ -216,7 +216,7 @@ def _start_time(starts_at: datetime.datetime | None, instant: bool) -> datetime.
         raise ValidationError(
             {
                 "starts_at": _("Besök kan bokas högst två år framåt, senast %(date)s.")
-                % {"date": local(latest).date().isoformat()}
+                % {"date": format_local(latest, "date")}
             }
         )
     # In UTC from here on: adding the duration to a Swedish wall-clock time would make a

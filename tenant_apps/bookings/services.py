@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from careplatform import clock
 from careplatform.timeutil import format_local
@@ -229,7 +230,11 @@ def _check_message(message: str) -> str:
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
             {
-                "message": _("Meddelandet får vara högst %(max)d tecken.")
+                "message": ngettext(
+                    "Meddelandet får vara högst %(max)d tecken.",
+                    "Meddelandet får vara högst %(max)d tecken.",
+                    MESSAGE_MAX_LENGTH,
+                )
                 % {"max": MESSAGE_MAX_LENGTH}
             }
         )
@@ -313,7 +318,11 @@ def _participants(
     if len(patients) > visit_type.max_patients:
         raise ValidationError(
             {
-                "patients": _("Besöket tar högst %(max)d patienter.")
+                "patients": ngettext(
+                    "Besöket tar högst %(max)d patient.",
+                    "Besöket tar högst %(max)d patienter.",
+                    visit_type.max_patients,
+                )
                 % {"max": visit_type.max_patients}
             }
         )

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
@@ -67,7 +68,11 @@ def update_consultation(user: User, *, title: str, description: str) -> Clinicia
         if len(description) > MAX_DESCRIPTION:  # full_clean does not check a TextField's length
             raise ValidationError(
                 {
-                    "description": _("Beskrivningen får vara högst %(max)d tecken.")
+                    "description": ngettext(
+                        "Beskrivningen får vara högst %(max)d tecken.",
+                        "Beskrivningen får vara högst %(max)d tecken.",
+                        MAX_DESCRIPTION,
+                    )
                     % {"max": MAX_DESCRIPTION}
                 }
             )
@@ -123,6 +128,7 @@ def _checked_visit_type(visit_type: VisitType) -> VisitType:
         errors["title"] = _("Ange en titel.")
     duration = visit_type.duration_minutes
     if duration is None or not MIN_DURATION <= duration <= MAX_DURATION:
+        # A range of two or more: the plural, whatever the numbers.
         errors["duration_minutes"] = _("Längden måste vara mellan %(min)d och %(max)d minuter.") % {
             "min": MIN_DURATION,
             "max": MAX_DURATION,
@@ -133,7 +139,7 @@ def _checked_visit_type(visit_type: VisitType) -> VisitType:
         visit_type.max_patients = 1
     elif not (MIN_GROUP_PATIENTS <= (visit_type.max_patients or 0) <= MAX_GROUP_PATIENTS):
         errors["max_patients"] = _(
-            "Ett videogruppbesök tar %(min)d–%(max)d patienter (vårdpersonalen är den fjärde)."
+            "Ett Videogruppbesök tar %(min)d–%(max)d patienter (vårdpersonalen är den fjärde)."
         ) % {"min": MIN_GROUP_PATIENTS, "max": MAX_GROUP_PATIENTS}
     if errors:
         raise ValidationError(errors)

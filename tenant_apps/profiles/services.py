@@ -17,6 +17,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
 from tenant_apps.profiles import photos
+from tenant_apps.profiles.access import bookable_visit_types
 from tenant_apps.profiles.models import (
     MAX_DURATION,
     MAX_GROUP_PATIENTS,
@@ -247,6 +248,19 @@ def missing_for_inviting(user: User) -> list[Blocker]:
     return _missing_for_publishing(profile) + [
         Blocker(BOOKING, _("Aktivera bokningsfunktionen under Min profil."))
     ]
+
+
+def missing_for_invite_page(user: User) -> list[Blocker]:
+    """What keeps `user` from "Bjud in till besök", the same on Översikt and Bokningar. An admin
+    invites on behalf of any clinician whose booking function is on (manual 8: an admin "kan se
+    och lägga till Vårdpersonal, Patienter och bokningar"), so only a provider where nobody can
+    be booked holds them back; a clinician needs their own steps (manual 2)."""
+    if user.is_active and user.is_admin:
+        if bookable_visit_types(user).exists():
+            return []
+        if not user.is_clinician:
+            return [Blocker("", _("Ingen vårdpersonal har aktiverat bokningsfunktionen ännu."))]
+    return missing_for_inviting(user)
 
 
 def invite_blockers(user: User) -> list[str]:

@@ -1,10 +1,13 @@
-"""Local (Europe/Stockholm) wall-clock times to UTC, DST-correct."""
+"""Local (Europe/Stockholm) wall-clock times to UTC, DST-correct, and the one way a date or
+time is written for people (`format_local`: pages, SMS, messages)."""
 
 import datetime
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -75,3 +78,44 @@ def local_day_range(
 
 def local(value: datetime.datetime) -> datetime.datetime:
     return value.astimezone(LOCAL)
+
+
+# How dates and times are written, by style: CLDR patterns (Babel), so that month and weekday
+# names come from the language's own data ("mån 30 nov. 2026 15:45", "Mon 30 Nov 2026 15:45"),
+# never from a hand-kept list. A style with a pattern per language differs in more than names.
+STYLES: dict[str, str | dict[str, str]] = {
+    "datetime": "EEE d MMM y HH:mm",  # mån 30 nov. 2026 15:45
+    "date": "EEE d MMM y",  # mån 30 nov. 2026
+    "long_datetime": "EEEE d MMMM y HH:mm",  # måndag 30 november 2026 15:45
+    "long_date": "EEEE d MMMM y",  # måndag 30 november 2026
+    "day_time": "d MMM HH:mm",  # 30 nov. 15:45 (this year's events: the SMS log)
+    "long_day_time": "d MMMM HH:mm",  # 30 november 15:45
+    "time": "HH:mm",  # 15:45
+    "timestamp": "y-MM-dd HH:mm:ss",  # 2026-11-30 15:45:07 (logs: sortable, exact)
+    # SMS (notifications.texts): short enough for one segment with the longest day of the year.
+    "sms": {"sv": "EEEE d/M 'kl.' HH.mm", "en": "EEEE d MMM 'at' HH:mm"},
+    "sms_time": {"sv": "'kl.' HH.mm", "en": "HH:mm"},
+}
+LANGUAGES = {code for code, _name in settings.LANGUAGES}
+
+
+def format_local(
+    value: datetime.datetime | datetime.date, style: str = "datetime", language: str = ""
+) -> str:
+    """`value` written for people in `language` (default: the active one), in Swedish time.
+    A date without a time takes the date styles; a naive datetime is refused (times are stored
+    aware, in UTC)."""
+    language = _language(language or translation.get_language() or settings.LANGUAGE_CODE)
+    pattern = STYLES[style]
+    if isinstance(pattern, dict):
+        pattern = pattern[language]
+    if isinstance(value, datetime.datetime):
+        if value.tzinfo is None:
+            raise ValueError("format_local needs an aware datetime")
+        return babel_dates.format_datetime(value, pattern, tzinfo=LOCAL, locale=language)
+    return babel_dates.format_date(value, pattern, locale=language)
+
+
+def _language(code: str) -> str:
+    base = code.split("-")[0].lower()
+    return base if base in LANGUAGES else settings.LANGUAGE_CODE

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
@@ -62,7 +63,12 @@ def normalize_subdomain(value: str) -> str:
         raise ValidationError(_("Ange en subdomän."))
     if len(subdomain) > SUBDOMAIN_MAX_LENGTH:
         raise ValidationError(
-            _("Subdomänen får vara högst %(max)d tecken.") % {"max": SUBDOMAIN_MAX_LENGTH}
+            ngettext(
+                "Subdomänen får vara högst %(max)d tecken.",
+                "Subdomänen får vara högst %(max)d tecken.",
+                SUBDOMAIN_MAX_LENGTH,
+            )
+            % {"max": SUBDOMAIN_MAX_LENGTH}
         )
     if not _SUBDOMAIN.match(subdomain) or subdomain.startswith("xn--"):
         raise ValidationError(
@@ -103,7 +109,11 @@ def _validate(request: ProvisionRequest) -> dict[str, object]:
     if not name:
         errors["name"] = _("Ange vårdgivarens namn.")
     elif len(name) > NAME_MAX_LENGTH:
-        errors["name"] = _("Namnet får vara högst %(max)d tecken.") % {"max": NAME_MAX_LENGTH}
+        errors["name"] = ngettext(
+            "Namnet får vara högst %(max)d tecken.",
+            "Namnet får vara högst %(max)d tecken.",
+            NAME_MAX_LENGTH,
+        ) % {"max": NAME_MAX_LENGTH}
     clean["name"] = name
     checks = {
         "subdomain": lambda: normalize_subdomain(request.subdomain),

@@ -5,6 +5,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework import parsers, serializers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
@@ -25,9 +26,11 @@ class JSONParser(parsers.JSONParser):
             parse_constant = strict_constant if self.strict else None
             return jsonbounds.loads(text, parse_constant=parse_constant)
         except jsonbounds.TooDeep as error:
-            message = _("JSON-datan är nästlad i fler än %(max)d nivåer.") % {
-                "max": error.max_depth
-            }
+            message = ngettext(
+                "JSON-datan är nästlad i fler än %(max)d nivå.",
+                "JSON-datan är nästlad i fler än %(max)d nivåer.",
+                error.max_depth,
+            ) % {"max": error.max_depth}
             if error.field is None:
                 raise ParseError(message) from None
             raise serializers.ValidationError({error.field: [message]}) from None

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from careplatform import clock
 from tenant_apps.accounts.models import User
@@ -39,7 +40,14 @@ def _checked_name(name: str) -> str:
         raise ValidationError({"name": _("Ge nyckeln ett namn, t.ex. journalkopplingen.")})
     if len(name) > NAME_MAX_LENGTH:
         raise ValidationError(
-            {"name": _("Namnet får vara högst %(max)d tecken.") % {"max": NAME_MAX_LENGTH}}
+            {
+                "name": ngettext(
+                    "Namnet får vara högst %(max)d tecken.",
+                    "Namnet får vara högst %(max)d tecken.",
+                    NAME_MAX_LENGTH,
+                )
+                % {"max": NAME_MAX_LENGTH}
+            }
         )
     return name
 

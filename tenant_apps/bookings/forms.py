@@ -72,7 +72,7 @@ class VisitTypeChoiceField(forms.ModelChoiceField):
     """A visit type shown with its clinician, length and kind."""
 
     def label_from_instance(self, obj: VisitType) -> str:
-        kind = _("grupp") if obj.is_group else _("1-1")
+        kind = _("Videogruppbesök") if obj.is_group else _("Videobesök")
         minutes = obj.duration_minutes
         return f"{obj.clinician.full_name} – {obj.title} ({minutes} min, {kind})"
 

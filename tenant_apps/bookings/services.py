@@ -13,9 +13,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from careplatform import clock
-from careplatform.timeutil import local
+from careplatform.timeutil import format_local
 from careplatform.validators import format_personnummer, normalize_mobile, normalize_personnummer
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import may_edit_patients, update_patient
@@ -216,7 +217,7 @@ def _start_time(starts_at: datetime.datetime | None, instant: bool) -> datetime.
         raise ValidationError(
             {
                 "starts_at": _("Besök kan bokas högst två år framåt, senast %(date)s.")
-                % {"date": local(latest).date().isoformat()}
+                % {"date": format_local(latest, "date")}
             }
         )
     # In UTC from here on: adding the duration to a Swedish wall-clock time would make a
@@ -229,7 +230,11 @@ def _check_message(message: str) -> str:
     if len(message) > MESSAGE_MAX_LENGTH:
         raise ValidationError(
             {
-                "message": _("Meddelandet får vara högst %(max)d tecken.")
+                "message": ngettext(
+                    "Meddelandet får vara högst %(max)d tecken.",
+                    "Meddelandet får vara högst %(max)d tecken.",
+                    MESSAGE_MAX_LENGTH,
+                )
                 % {"max": MESSAGE_MAX_LENGTH}
             }
         )
@@ -313,7 +318,11 @@ def _participants(
     if len(patients) > visit_type.max_patients:
         raise ValidationError(
             {
-                "patients": _("Besöket tar högst %(max)d patienter.")
+                "patients": ngettext(
+                    "Besöket tar högst %(max)d patient.",
+                    "Besöket tar högst %(max)d patienter.",
+                    visit_type.max_patients,
+                )
                 % {"max": visit_type.max_patients}
             }
         )

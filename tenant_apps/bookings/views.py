@@ -32,7 +32,7 @@ from tenant_apps.bookings.forms import (
 from tenant_apps.bookings.models import BookingStatus
 from tenant_apps.notifications.resend import resend, sms_log, sms_message_for
 from tenant_apps.profiles.access import bookable_visit_types, own_visit_types
-from tenant_apps.profiles.services import invite_blockers
+from tenant_apps.profiles.services import invite_blockers, missing_for_invite_page
 
 PAGE_SIZE = 25
 FIELD_FOR = {"starts_at": "time", "patients": "personnummer_1", "clinician": None}
@@ -85,7 +85,7 @@ def booking_list(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def invite(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
-    blockers = [] if user.is_admin else invite_blockers(user)
+    blockers = [str(blocker) for blocker in missing_for_invite_page(user)]
     form = InviteForm(request.POST or None, visit_types=bookable_visit_types(user))
     if request.method == "POST" and not blockers and form.is_valid():
         visit_type = form.cleaned_data["visit_type"]

@@ -16,13 +16,7 @@ would make the whole message UCS-2 (70 characters a segment), are replaced.
 import datetime
 
 from careplatform.sms.segments import GSM7_SINGLE, septets, to_gsm7
-from careplatform.timeutil import local
-
-WEEKDAYS = {
-    "sv": ["måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag"],
-    "en": ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"],
-}
-MONTHS_EN = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+from careplatform.timeutil import format_local
 
 TEXTS = {
     "sv": {
@@ -52,17 +46,13 @@ def language_of(code: str) -> str:
 
 
 def clock_time(moment: datetime.datetime, language: str) -> str:
-    at = local(moment)
-    return f"kl. {at:%H.%M}" if language == "sv" else f"{at:%H:%M}"
+    """Swedish time as "kl. 14.30" or "14:30"."""
+    return format_local(moment, "sms_time", language)
 
 
 def date_and_time(moment: datetime.datetime, language: str) -> str:
     """Swedish time as "tisdag 3/3 kl. 14.30" or "Tuesday 3 Mar at 14:30"."""
-    at = local(moment)
-    weekday = WEEKDAYS[language][at.weekday()]
-    if language == "sv":
-        return f"{weekday} {at.day}/{at.month} {clock_time(moment, language)}"
-    return f"{weekday} {at.day} {MONTHS_EN[at.month - 1]} at {clock_time(moment, language)}"
+    return format_local(moment, "sms", language)
 
 
 def template_for(kind: str, language: str, *, instant: bool, needs_confirmation: bool) -> str:

@@ -70,11 +70,11 @@ class VisitTypeForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Formatted per request, in the user's language.
+        # Formatted per request, in the user's language (ranges of two or more: the plural).
         self.fields["duration_minutes"].help_text = gettext("%(min)d–%(max)d minuter.") % {
             "min": MIN_DURATION,
             "max": MAX_DURATION,
         }
         self.fields["max_patients"].help_text = gettext(
-            "Bara för videogruppbesök: %(min)d eller %(max)d patienter."
+            "Bara för Videogruppbesök: %(min)d eller %(max)d patienter."
         ) % {"min": MIN_GROUP_PATIENTS, "max": MAX_GROUP_PATIENTS}

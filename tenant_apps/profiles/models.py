@@ -38,8 +38,10 @@ class ClinicianProfile(models.Model):
 
 
 class VisitKind(models.TextChoices):
-    VIDEO = "video", _("Videobesök (1-1)")
-    VIDEO_GROUP = "video_group", _("Videogruppbesök")
+    """Typ av besök, in the manual's words (2.3)."""
+
+    VIDEO = "video", _("Videobesök (1-1 möte)")
+    VIDEO_GROUP = "video_group", _("Videogruppbesök (flerpartssamtal)")
 
 
 class VisitType(models.Model):

@@ -12,10 +12,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.models import User
 from tenant_apps.profiles import photos
+from tenant_apps.profiles.access import bookable_visit_types
 from tenant_apps.profiles.models import (
     MAX_DURATION,
     MAX_GROUP_PATIENTS,
@@ -67,7 +69,11 @@ def update_consultation(user: User, *, title: str, description: str) -> Clinicia
         if len(description) > MAX_DESCRIPTION:  # full_clean does not check a TextField's length
             raise ValidationError(
                 {
-                    "description": _("Beskrivningen får vara högst %(max)d tecken.")
+                    "description": ngettext(
+                        "Beskrivningen får vara högst %(max)d tecken.",
+                        "Beskrivningen får vara högst %(max)d tecken.",
+                        MAX_DESCRIPTION,
+                    )
                     % {"max": MAX_DESCRIPTION}
                 }
             )
@@ -123,6 +129,7 @@ def _checked_visit_type(visit_type: VisitType) -> VisitType:
         errors["title"] = _("Ange en titel.")
     duration = visit_type.duration_minutes
     if duration is None or not MIN_DURATION <= duration <= MAX_DURATION:
+        # A range of two or more: the plural, whatever the numbers.
         errors["duration_minutes"] = _("Längden måste vara mellan %(min)d och %(max)d minuter.") % {
             "min": MIN_DURATION,
             "max": MAX_DURATION,
@@ -133,7 +140,7 @@ def _checked_visit_type(visit_type: VisitType) -> VisitType:
         visit_type.max_patients = 1
     elif not (MIN_GROUP_PATIENTS <= (visit_type.max_patients or 0) <= MAX_GROUP_PATIENTS):
         errors["max_patients"] = _(
-            "Ett videogruppbesök tar %(min)d–%(max)d patienter (vårdpersonalen är den fjärde)."
+            "Ett Videogruppbesök tar %(min)d–%(max)d patienter (vårdpersonalen är den fjärde)."
         ) % {"min": MIN_GROUP_PATIENTS, "max": MAX_GROUP_PATIENTS}
     if errors:
         raise ValidationError(errors)
@@ -241,6 +248,19 @@ def missing_for_inviting(user: User) -> list[Blocker]:
     return _missing_for_publishing(profile) + [
         Blocker(BOOKING, _("Aktivera bokningsfunktionen under Min profil."))
     ]
+
+
+def missing_for_invite_page(user: User) -> list[Blocker]:
+    """What keeps `user` from "Bjud in till besök", the same on Översikt and Bokningar. An admin
+    invites on behalf of any clinician whose booking function is on (manual 8: an admin "kan se
+    och lägga till Vårdpersonal, Patienter och bokningar"), so only a provider where nobody can
+    be booked holds them back; a clinician needs their own steps (manual 2)."""
+    if user.is_active and user.is_admin:
+        if bookable_visit_types(user).exists():
+            return []
+        if not user.is_clinician:
+            return [Blocker("", _("Ingen vårdpersonal har aktiverat bokningsfunktionen ännu."))]
+    return missing_for_inviting(user)
 
 
 def invite_blockers(user: User) -> list[str]:

@@ -13,11 +13,10 @@ from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
-from django.utils import formats
 from django.utils.translation import gettext as _
 
 from careplatform import clock
-from careplatform.timeutil import local
+from careplatform.timeutil import format_local
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import needs_consent
 from tenant_apps.bookings.models import Booking, BookingStatus
@@ -123,7 +122,7 @@ def admission(
     if refusal is not None:
         return refusal
     if now < opens_at(booking):
-        opening = formats.date_format(local(opens_at(booking)), "j F H:i")
+        opening = format_local(opens_at(booking), "long_day_time")
         return Admission(
             Reason.TOO_EARLY,
             _("Besöksrummet öppnar %(time)s, 15 minuter före besöket.") % {"time": opening},

@@ -7,14 +7,15 @@ from careplatform.netutils import client_ip
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
 from tenant_apps.bookings.selectors import own_upcoming_confirmed, patient_visits
-from tenant_apps.profiles.services import missing_for_inviting
+from tenant_apps.profiles.services import missing_for_invite_page
 from tenant_apps.profiles.steps import blocker_links
 
 
 @role_required("admin", "clinician")
 def overview(request: AuthenticatedRequest) -> HttpResponse:
-    # "Bjud in till besök" (manual 3): what is missing before inviting, with links to fix it.
-    invite_missing = blocker_links(missing_for_inviting(request.user))
+    # "Bjud in till besök" (manual 3): what is missing before inviting, with links to fix it;
+    # the same rule as the invite page itself.
+    invite_missing = blocker_links(missing_for_invite_page(request.user))
     context = {"invite_missing": invite_missing, "upcoming": own_upcoming_confirmed(request.user)}
     return render(request, "workspace/overview.html", context)
 

@@ -179,7 +179,7 @@ def test_expired_booking_frees_its_slot(ready):
         ({"starts_at": None}, "Ange datum och tid"),
         ({"message": "x" * 501}, "högst 500 tecken"),
         ({"patients": []}, "minst en patient"),
-        ({"patients": [patient_spec(1), patient_spec(2)]}, "högst 1 patienter"),
+        ({"patients": [patient_spec(1), patient_spec(2)]}, "högst 1 patient."),
     ],
 )
 def test_bad_invites_are_refused_and_store_nothing(ready, change, message):

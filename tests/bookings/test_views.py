@@ -249,7 +249,7 @@ def test_too_many_patients_for_the_visit_type_is_refused_in_the_form(ready):
     response = logged_in(ready.clinician, ready).post(
         "/bokningar/ny/", invite_form(ready, **second)
     )
-    assert "högst 1 patienter" in response.content.decode()
+    assert "Besöket tar högst 1 patient." in response.content.decode()
     assert not Booking.objects.exists()
 
 

@@ -105,7 +105,7 @@ def test_new_clinician_completes_the_four_profile_steps(live_server_process, nin
         follow(page, page.get_by_role("link", name="Nytt bokningsbart besök"))
         page.get_by_label("Titel").fill("Astmauppföljning")
         page.get_by_label("Längd i minuter").fill("30")
-        page.get_by_label("Videobesök (1-1)").check()
+        page.get_by_label("Videobesök (1-1 möte)").check()
         submit(page, "Spara besöket")
         assert page.get_by_text("Det bokningsbara besöket är sparat.").is_visible()
         assert page.get_by_role("heading", name="Astmauppföljning").is_visible()

@@ -79,7 +79,7 @@ def test_new_one_to_one_visit_is_saved_and_listed(as_clinician, alfa):
         "Återbesök", 20, "video", 1,
     )  # fmt: skip
     page = as_clinician.get("/min-profil/bokningsbara-besok/").content.decode()
-    assert "Återbesök" in page and "20 minuter" in page and "Videobesök (1-1)" in page
+    assert "Återbesök" in page and "20 minuter" in page and "Videobesök (1-1 möte)" in page
 
 
 def test_new_group_visit_is_saved_with_its_maximum(as_clinician, alfa):

@@ -1,7 +1,7 @@
 """Video visits end to end in headless Chromium (fake camera and microphone) against the live
 server: both sides see each other, a group of three, a reload rejoins, refusals, a cancelled
-visit, TURN with our credentials, Testa video's level meter, and a browser without camera
-permission."""
+visit, the end of a visit as the patient sees it, TURN with our credentials, Testa video's level
+meter, and a browser without camera permission."""
 
 import time
 
@@ -172,6 +172,28 @@ def test_the_clinician_ends_the_visit_for_everyone(live_server_process, committe
     assert "ended" in kinds(room)
 
 
+def test_after_the_end_the_patient_reads_it_once_and_cannot_leave_again(
+    live_server_process, committed
+):
+    server = live_server_process
+    room = make_room(committed, "videoslut")
+    with chromium() as browser:
+        clinician, patient = both_in_the_room(browser, server, room)
+        assert_receiving_video(patient, peers=1)
+        assert patient.get_by_role("link", name="Lämna videobesök").is_visible()
+        clinician.once("dialog", lambda dialog: dialog.accept())
+        clinician.get_by_role("button", name="Avsluta besöket").click()
+        ended = patient.get_by_text("Vårdpersonalen har avslutat besöket.")
+        ended.first.wait_for()
+        assert ended.count() == 1
+        assert patient.get_by_role("link", name="Lämna videobesök").count() == 0
+        back = patient.get_by_role("link", name="Tillbaka")
+        assert back.is_visible()
+        back.click()
+        patient.wait_for_url("**/mina-besok/")
+        assert patient.problems == []
+
+
 def test_switching_camera_microphone_and_speaker_during_the_call(live_server_process, committed):
     server = live_server_process
     room = make_room(committed, "videoenheter")
@@ -268,6 +290,21 @@ def test_without_camera_permission_the_page_explains(live_server_process, commit
         page.goto(base_url(server, room.subdomain) + "/testa-video/")
         page.locator("[data-problem='denied']").wait_for(timeout=10000)
         wait_until(page, "document.querySelector('[data-check=camera]').dataset.ok === 'false'")
+
+
+def test_testa_video_with_a_denied_camera_claims_nothing_works(live_server_process, committed):
+    """The denied banner stands alone: no check about the camera says "Fungerar"."""
+    server = live_server_process
+    room = make_room(committed, "videotestnekad")
+    with chromium_without_camera_permission() as browser:
+        page = page_for(browser, server, room, room.patients[0], viewport=PHONE)
+        page.goto(base_url(server, room.subdomain) + "/testa-video/")
+        page.locator("[data-problem='denied']").wait_for(timeout=10000)
+        wait_until(page, "document.querySelector('[data-check=camera]').dataset.ok === 'false'")
+        for check in ("media", "camera", "microphone"):
+            row = page.locator(f"[data-check='{check}'] .check-result")
+            assert row.inner_text() == "Fungerar inte", check
+        assert page.locator("[data-problem]:visible").count() == 1
 
 
 IPHONE = (

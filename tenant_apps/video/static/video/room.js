@@ -175,7 +175,7 @@ const handlers = {
     entry.tile.querySelector(".tile-media").textContent = off.length ? `– ${off.join(", ")}` : "";
   },
   refused(message) {
-    setStatus(message.message);
+    setStatus("");
     showMessage(message.message);
   },
   "room-closed"(message) {
@@ -212,8 +212,12 @@ function endRoom(message) {
   stopLocalMedia();
   for (const id of [...state.peers.keys()]) dropPeer(id);
   root.classList.add("ended");
-  setStatus(message || "");
+  // Said once, in the message box; there is nothing left to leave or end.
+  setStatus("");
   showMessage(message || "");
+  $("leave").hidden = true;
+  if ($("end-form")) $("end-form").hidden = true;
+  $("back").hidden = false;
 }
 
 // -- own camera and microphone --------------------------------------------------------------

@@ -43,6 +43,8 @@ async function start({ camera, microphone } = {}) {
   const { stream, problem } = await openMedia({ camera, microphone });
   showProblem(problem);
   state.stream = stream;
+  // Access works when the browser gave us a camera or a microphone, whatever the API offers.
+  mark("media", Boolean(stream));
   $("preview").srcObject = stream;
   mark("camera", Boolean(stream && stream.getVideoTracks().length));
   mark("microphone", Boolean(stream && stream.getAudioTracks().length));
@@ -59,14 +61,15 @@ async function start({ camera, microphone } = {}) {
 async function main() {
   markPlatform();
   const missing = missingFeatures();
-  for (const check of ["secure", "media", "webrtc", "websocket"]) {
+  for (const check of ["secure", "webrtc", "websocket"]) {
     mark(check, !missing.includes(check));
   }
+  // Camera and microphone are known once the browser has answered (start()).
+  for (const check of ["media", "camera", "microphone"]) mark(check, null);
   if (!missing.includes("websocket")) checkServerConnection();
   if (missing.includes("secure") || missing.includes("media")) {
     showProblem("unsupported");
-    mark("camera", false);
-    mark("microphone", false);
+    for (const check of ["media", "camera", "microphone"]) mark(check, false);
     return;
   }
   if (missing.length) showProblem("unsupported");

@@ -5,8 +5,8 @@ Only characters that cannot be mistaken for one another: no 0/O, 1/I/L, and no U
 Stored without the dash ("K7F2Q9"), shown with it ("K7F-2Q9"); typed in any case, with or
 without the dash. Unique per provider (a unique constraint in the provider's schema); 30^6 is
 some 729 million, so a new booking rarely meets a taken one, and then draws again
-(services._save_new). A reference reveals nothing by itself: it opens a visit only to someone
-logged in who takes part in it (views.visit_link).
+(services._save_holding_time). A reference reveals nothing by itself: it opens a visit only to
+someone logged in who takes part in it (views.visit_link).
 """
 
 import re

@@ -185,7 +185,7 @@ def visit_link(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     """The short link every SMS carries (/b/K7F2Q9): log in with BankID, then that visit.
 
     Before login it reveals nothing: every reference, existing or not, answers the same
-    redirect to the login page, without looking anything up. After login the booking page of
+    redirect to the login page, without looking the reference up. After login the booking page of
     that visit for those who may see it (access.booking_by_reference); anyone else lands on
     their own start page, as for a reference that does not exist. Guessing references is
     therefore pointless and needs no rate limit of its own (BankID logins have one). A patient

@@ -3,8 +3,8 @@
 An SMS carries no health information: no visit type, no clinician, no message from the
 clinician, no reason for a cancellation. It names the provider and the time and links to the
 visit on the provider's host (https://ertnamn.careplatform.se/b/K7F2Q9), where the details are
-behind the BankID login. The texts live here, in both
-languages side by side, because their length is a cost and a contract with patients.
+behind the BankID login. The texts live here, in both languages side by side, because their
+length is a cost and a contract with patients.
 
 Every message is one GSM-7 segment (160 septets, paid once) with a provider name of 40
 characters, a visit link on an https host of 40 characters and the longest date of the year

@@ -4,8 +4,8 @@ Existing bookings get theirs in set-based statements, the same few whatever thei
 UPDATE draws a reference for every row inside PostgreSQL, then the rows that share one draw
 again until none do (some 30 of 200,000 bookings the first time). The column is added nullable
 first, so adding it rewrites nothing; NOT NULL and the unique constraint come after the
-backfill. The whole migration is one transaction per provider: ADD COLUMN locks the table, so no booking can
-arrive without a reference in between.
+backfill. The whole migration is one transaction per provider: ADD COLUMN locks the table, so
+no booking can arrive without a reference in between.
 """
 
 from django.db import migrations, models

@@ -45,6 +45,7 @@ FILL: dict[tuple[str, str], str] = {
     ("bokningar/", "pk"): "booking",
     ("bokningar/<int:pk>/sms/", "sms_pk"): "sms",
     ("besok/", "pk"): "booking",
+    ("b/", "reference"): "booking_reference",
     ("api/v1/bookings/", "pk"): "booking",
     ("ws/visits/", "booking_id"): "booking",
     ("administration/vardpersonal/", "pk"): "staff",

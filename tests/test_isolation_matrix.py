@@ -245,6 +245,7 @@ def _forged(token: str) -> str:
 def _values(side: Side, *, bookings, staff, patients, visit_type, clinician, key, feed, search):
     return {
         "booking": [side.bookings[name].pk for name in bookings],
+        "booking_reference": [side.bookings[name].reference for name in bookings],
         "staff": [side.people[name].pk for name in staff],
         "patient": [side.people[name].pk for name in patients],
         "visit_type": [side.visit_types[visit_type].pk],

@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -29,5 +30,14 @@ class ConsentRequiredMiddleware:
                     {"detail": _("Ge ditt samtycke först."), "code": "consent_required"},
                     status=403,
                 )
-            return redirect(reverse("consent"))
+            return redirect(consent_url(request))
         return self.get_response(request)
+
+
+def consent_url(request: HttpRequest) -> str:
+    """The consent page; a page the patient asked for (a visit link, a booking) is where
+    consenting leads on to, rather than Mina besök."""
+    url = reverse("consent")
+    if request.method == "GET" and request.path not in ("/", reverse("patient-home")):
+        url += "?" + urlencode({"next": request.get_full_path()})
+    return url

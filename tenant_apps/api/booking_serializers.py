@@ -16,6 +16,7 @@ from tenant_apps.api.fields import Boolean, IsoDate, LocalTime, ObjectId, Text
 from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.access import shown_participants
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
+from tenant_apps.bookings.references import DISPLAY_PATTERN
 from tenant_apps.bookings.selectors import BookingFilters, check_day_order
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
@@ -88,6 +89,12 @@ class BookingSerializer(serializers.Serializer):
     test_booking_json_has_exactly_the_declared_fields keeps the two in step."""
 
     id = serializers.IntegerField()
+    reference = serializers.RegexField(
+        DISPLAY_PATTERN,
+        help_text="The visit reference (besöksnummer), e.g. K7F-2Q9: what a patient reads to "
+        "support. /b/K7F2Q9 on the provider's host (the link in every SMS) opens the visit "
+        "for its participants after BankID login",
+    )
     status = serializers.ChoiceField(choices=BookingStatus.choices)
     can_be_held = serializers.BooleanField()
     clinician = ClinicianSummarySerializer()
@@ -114,6 +121,7 @@ class BookingSerializer(serializers.Serializer):
         clinician, visit_type = booking.clinician, booking.visit_type
         return {
             "id": booking.pk,
+            "reference": booking.visit_reference,
             "status": effective_status(booking, now),
             "can_be_held": can_be_held(booking, now),
             "clinician": {

@@ -18,6 +18,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tenant_apps.accounts.models import User
+from tenant_apps.bookings import references
 from tenant_apps.bookings.models import Booking, Participant
 
 
@@ -43,6 +44,16 @@ def booking_for(user: User, pk: int) -> Booking:
     if booking is None:
         raise Http404("Ingen sådan bokning")
     return booking
+
+
+def booking_by_reference(user: User, text: str) -> Booking | None:
+    """The booking with this visit reference (typed in any case, with or without the dash)
+    if the user may see it, else None: the same for a reference of someone else's booking as for
+    one that does not exist, so that trying references reveals nothing."""
+    reference = references.normalize(text)
+    if reference is None:
+        return None
+    return visible_bookings(user).filter(reference=reference).first()
 
 
 def may_manage(user: User, booking: Booking) -> bool:

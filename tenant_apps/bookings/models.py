@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Func, Q, Value
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.bookings import references
 from tenant_apps.profiles.models import VisitType
 
 
@@ -31,11 +32,17 @@ class BookingStatus(models.TextChoices):
     EXPIRED = "expired", _("Utgången")
 
 
+REFERENCE_UNIQUE = "booking_reference_unique"
+
 # Bookings in these states hold their clinician's time; expired and cancelled ones free it.
 HOLDS_TIME = (BookingStatus.UNCONFIRMED, BookingStatus.CONFIRMED)
 
 
 class Booking(models.Model):
+    # The visit reference (besöksnummer, references.py): stored as "K7F2Q9", shown "K7F-2Q9".
+    reference = models.CharField(
+        _("besöksnummer"), max_length=references.LENGTH, default=references.new_reference
+    )
     clinician = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="clinician_bookings"
     )
@@ -64,6 +71,7 @@ class Booking(models.Model):
         ordering = ["starts_at", "id"]
         indexes = [models.Index(fields=["status", "starts_at"], name="booking_status_start")]
         constraints = [
+            models.UniqueConstraint(fields=["reference"], name=REFERENCE_UNIQUE),
             models.CheckConstraint(
                 condition=Q(ends_at__gt=models.F("starts_at")), name="booking_ends_after_start"
             ),
@@ -84,6 +92,11 @@ class Booking(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_type.title} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def visit_reference(self) -> str:
+        """The reference as people read it: "K7F-2Q9"."""
+        return references.display(self.reference)
 
 
 class ParticipantRole(models.TextChoices):

@@ -26,6 +26,7 @@ from tenant_apps.bookings import events
 from tenant_apps.bookings.access import may_manage
 from tenant_apps.bookings.models import (
     HOLDS_TIME,
+    REFERENCE_UNIQUE,
     Booking,
     BookingEvent,
     BookingStatus,
@@ -33,12 +34,16 @@ from tenant_apps.bookings.models import (
     Participant,
     ParticipantRole,
 )
+from tenant_apps.bookings.references import new_reference
 from tenant_apps.profiles.models import VisitType
 from tenant_apps.profiles.services import invite_blockers
 from tenants.models import CareProvider
 from tenants.tasks import enqueue_for_provider
 
 MESSAGE_MAX_LENGTH = 500
+# Draws of a visit reference before giving up: with 729 million references, even a provider
+# with a million bookings meets a taken one once in 729 draws.
+REFERENCE_DRAWS = 5
 BOOKING_HORIZON_YEARS = 2
 OVERLAP_MESSAGE = _("Tiden krockar med en annan bokning för vårdpersonalen.")
 
@@ -241,15 +246,28 @@ def _check_message(message: str) -> str:
     return message
 
 
+def _violated_constraint(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None) or ""
+
+
 def _save_holding_time(booking: Booking) -> None:
-    """Save; the exclusion constraint refuses overlapping time for the clinician."""
-    try:
-        with transaction.atomic():
-            booking.save()
-    except IntegrityError as exc:
-        if "booking_no_overlap" in str(exc):
-            raise ValidationError({"starts_at": OVERLAP_MESSAGE}) from None
-        raise
+    """Save; the exclusion constraint refuses overlapping time for the clinician. A new
+    booking whose visit reference is taken at the provider (the unique constraint says so, also
+    between concurrent invites) draws another one."""
+    for _draw in range(REFERENCE_DRAWS):
+        try:
+            with transaction.atomic():
+                booking.save()
+            return
+        except IntegrityError as exc:
+            violated = _violated_constraint(exc)
+            if violated == "booking_no_overlap":
+                raise ValidationError({"starts_at": OVERLAP_MESSAGE}) from None
+            if violated != REFERENCE_UNIQUE or booking.pk is not None:
+                raise
+            booking.reference = new_reference()
+    raise RuntimeError("No free visit reference found.")
 
 
 @transaction.atomic
@@ -277,6 +295,7 @@ def invite(
     now = clock.now()
     expire_overdue(now)
     booking = Booking(
+        reference=new_reference(),
         clinician=clinician,
         visit_type=visit_type,
         starts_at=start,

@@ -18,4 +18,7 @@ urlpatterns = [
     path("bokningar/<int:pk>/kalender.ics", calendar_views.booking_ics, name="booking-ics"),
     path("kalender/<str:token>.ics", calendar_views.feed, name="calendar-feed-ics"),
     path("kalenderflode/", calendar_views.feed_settings, name="calendar-feed"),
+    # The short visit link of every SMS, without a trailing slash (every character counts).
+    path("b/<str:reference>", views.visit_link, name="visit-link"),
+    path("b/<str:reference>/", views.visit_link),
 ]

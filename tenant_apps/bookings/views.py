@@ -1,6 +1,7 @@
 """Bokningar (manual 3, 7.4, 8): invite, lists, detail, confirm, reschedule, cancel."""
 
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.forms import Form
@@ -8,7 +9,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careplatform.access import has_role, home_url, role_required
 from careplatform.netutils import client_ip
@@ -17,6 +19,7 @@ from tenant_apps.accounts.access import colleagues, staff_members
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.bookings import selectors, services
 from tenant_apps.bookings.access import (
+    booking_by_reference,
     booking_for,
     managed_booking,
     may_manage,
@@ -174,6 +177,26 @@ def detail(
         else home_url(request.user),
     }
     return render(request, "bookings/detail.html", context, status=400 if reschedule_form else 200)
+
+
+@never_cache
+@require_GET
+def visit_link(request: AuthenticatedRequest, reference: str) -> HttpResponse:
+    """The short link every SMS carries (/b/K7F2Q9): log in with BankID, then that visit.
+
+    Before login it reveals nothing: every reference, existing or not, answers the same
+    redirect to the login page, without looking the reference up. After login the booking page of
+    that visit for those who may see it (access.booking_by_reference); anyone else lands on
+    their own start page, as for a reference that does not exist. Guessing references is
+    therefore pointless and needs no rate limit of its own (BankID logins have one). A patient
+    who has not consented yet consents first and is then taken on here
+    (ConsentRequiredMiddleware)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.path)
+    booking = booking_by_reference(request.user, reference)
+    if booking is None:
+        return redirect(home_url(request.user))
+    return redirect("booking-detail", pk=booking.pk)
 
 
 @role_required("admin", "clinician")

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
+from django.urls import reverse
 
 from careplatform import clock
 from careplatform.sms.models import DueKind
@@ -50,10 +51,12 @@ def current_provider() -> CareProvider:
     return CareProvider.objects.get(schema_name=connection.schema_name)
 
 
-def sms_link(provider: CareProvider) -> str:
-    """The link every SMS carries: built here and nowhere else (its length is budgeted in
-    texts.py)."""
-    return provider_url(provider)
+def sms_link(provider: CareProvider, booking: Booking) -> str:
+    """The link every SMS carries, built here and nowhere else (its length is budgeted in
+    texts.py): the booking's short visit link on the provider's host,
+    https://ertnamn.careplatform.se/b/K7F2Q9, which opens BankID login and then that visit."""
+    path = reverse("visit-link", args=[booking.reference], urlconf=settings.ROOT_URLCONF)
+    return provider_url(provider) + path.lstrip("/")
 
 
 def reminder_due_at(booking: Booking) -> datetime.datetime | None:
@@ -92,7 +95,7 @@ def build_message(
         kind,
         language=language,
         provider_name=provider.name,
-        link=sms_link(provider),
+        link=sms_link(provider, booking),
         starts_at=booking.starts_at,
         instant=booking.instant,
         needs_confirmation=(

@@ -2,11 +2,12 @@
 
 An SMS carries no health information: no visit type, no clinician, no message from the
 clinician, no reason for a cancellation. It names the provider and the time and links to the
-provider's host, where the details are behind the BankID login. The texts live here, in both
-languages side by side, because their length is a cost and a contract with patients.
+visit on the provider's host (https://ertnamn.careplatform.se/b/K7F2Q9), where the details are
+behind the BankID login. The texts live here, in both languages side by side, because their
+length is a cost and a contract with patients.
 
 Every message is one GSM-7 segment (160 septets, paid once) with a provider name of 40
-characters, a link to an https host of 40 characters and the longest date of the year
+characters, a visit link on an https host of 40 characters and the longest date of the year
 (tests/notifications/test_texts.py tries them all). That is why the wording is terse and the
 date short ("torsdag 30/12 kl. 14.30", "Wednesday 30 Sep at 14:30"). A longer name is shortened
 to what still fits, and characters outside the GSM alphabet (typographic quotes, dashes), which

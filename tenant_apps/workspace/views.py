@@ -4,6 +4,7 @@ from django.views.decorators.http import require_http_methods
 
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
+from careplatform.redirects import next_path
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
 from tenant_apps.bookings.selectors import own_upcoming_confirmed, patient_visits
@@ -30,12 +31,15 @@ def patient_home(request: AuthenticatedRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def consent(request: AuthenticatedRequest) -> HttpResponse:
     version = current_consent_version()
+    # Where to go on afterwards: the page the patient came for (a visit link), else Mina besök.
+    after = next_path(request)
+    context = {"consent": version, "next": after or ""}
     if request.method == "POST":
         if request.POST.get("version") != str(version.version):
             # The text changed while the page was open: show the new one.
-            return render(request, "workspace/consent.html", {"consent": version, "changed": True})
+            return render(request, "workspace/consent.html", {**context, "changed": True})
         give_consent(request.user, version, client_ip(request))
-        return redirect("patient-home")
+        return redirect(after or "patient-home")
     if not needs_consent(request.user):
-        return redirect("patient-home")
-    return render(request, "workspace/consent.html", {"consent": version})
+        return redirect(after or "patient-home")
+    return render(request, "workspace/consent.html", context)

@@ -491,6 +491,20 @@ def test_booking_json_has_exactly_the_declared_fields(ready, api):
     assert body["cancelled_at"].endswith(("+01:00", "+02:00"))
 
 
+def test_booking_json_has_the_visit_reference_as_support_reads_it(ready, api):
+    booking = book(ready)
+    body = api(ready.clinician).get(f"{BOOKINGS}{booking.pk}/").json()
+    assert body["reference"] == booking.visit_reference
+    assert body["reference"] == f"{booking.reference[:3]}-{booking.reference[3:]}"
+    listed = api(ready.clinician).get(BOOKINGS).json()["results"]
+    assert [b["reference"] for b in listed] == [booking.visit_reference]
+    document = api(ready.clinician).get("/api/schema/", {"format": "json"}).json()
+    field = document["components"]["schemas"]["Booking"]["properties"]["reference"]
+    unambiguous = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+    assert field["pattern"] == f"^[{unambiguous}]{{3}}-[{unambiguous}]{{3}}$"
+    assert "besöksnummer" in field["description"]
+
+
 def test_patient_sees_no_other_patients_of_a_group_visit(ready, api):
     booking = book(ready, visit_type=ready.group, patients=group_specs(3))
     patients = [p.user for p in booking.participants.select_related("user").order_by("id")]

@@ -49,6 +49,7 @@ def fill(bookings: int):
     statuses = [BookingStatus.UNCONFIRMED, BookingStatus.CONFIRMED, BookingStatus.CANCELLED]
     rows = Booking.objects.bulk_create(
         Booking(
+            reference=nth_reference(n),
             clinician=admin,
             visit_type=group if n % 4 == 0 else one,
             starts_at=now + datetime.timedelta(hours=n - bookings // 2),
@@ -65,6 +66,18 @@ def fill(bookings: int):
         for k in range(2 if n % 4 == 0 else 1)
     )
     return admin
+
+
+def nth_reference(n: int) -> str:
+    """A visit reference of its own for the n-th booking: 10,000 random ones would share one
+    now and then (the service draws again; a bulk insert cannot)."""
+    from tenant_apps.bookings import references
+
+    digits = []
+    for _ in range(references.LENGTH):
+        n, digit = divmod(n, len(references.ALPHABET))
+        digits.append(references.ALPHABET[digit])
+    return "".join(digits)
 
 
 def timed(client, path: str, params: dict) -> float:

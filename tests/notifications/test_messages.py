@@ -26,7 +26,7 @@ def test_invitation_goes_to_the_patient_through_the_outbox(ready):
     )
     assert (sms.to, sms.sender, sms.language) == ("+46701234501", "CarePlatfrm", "sv")
     assert sms.text.startswith("Vårdcentralen Alfa: videobesök ")
-    assert sms.text.endswith("Bekräfta med BankID: http://alfa.localhost/")
+    assert sms.text.endswith(f"Bekräfta med BankID: http://alfa.localhost/b/{booking.reference}")
     [sent] = OutboxMessage.objects.all()
     assert (sent.provider_id, sent.to, sent.text, sent.gateway_id) == (
         ready.provider.schema_name,
@@ -77,11 +77,12 @@ def test_invited_colleague_gets_the_invitation_and_every_change(ready):
 
 
 def test_boka_nu_says_the_visit_starts_now(ready):
-    invite(ready, instant=True, starts_at=None)
+    booking = invite(ready, instant=True, starts_at=None)
     dispatch()
     [sms] = messages()
     assert sms.text == (
-        "Vårdcentralen Alfa: ditt videobesök börjar nu. Logga in med BankID: http://alfa.localhost/"
+        "Vårdcentralen Alfa: ditt videobesök börjar nu. Logga in med BankID: "
+        f"http://alfa.localhost/b/{booking.reference}"
     )
 
 

@@ -267,3 +267,24 @@ def test_suspended_providers_reminders_wait_until_it_is_active_again(alfa, froze
     assert sweep_due(now, enqueue=Jobs()) == 0
     CareProvider.objects.filter(pk=alfa.provider.pk).update(status=ProviderStatus.ACTIVE)
     assert sweep_due(now, enqueue=Jobs()) == 1
+
+
+def test_every_message_of_a_booking_links_to_that_visit(ready, frozen):
+    """Invitation, reminder, new time and cancellation: each links to the booking's short visit
+    link on the provider's host, whatever changed, within one segment."""
+    booking = confirmed(ready)
+    frozen.move_to(booking.starts_at - HALF_HOUR)
+    sweep()
+    bookings.reschedule(
+        booking, actor=ready.clinician, provider=ready.provider, starts_at=in_days(3)
+    )
+    dispatch()
+    bookings.cancel(booking, actor=ready.clinician)
+    dispatch()
+    sent = messages()
+    assert [m.kind for m in sent] == [
+        SmsKind.INVITED, SmsKind.REMINDER, SmsKind.RESCHEDULED, SmsKind.CANCELLED
+    ]  # fmt: skip
+    for sms in sent:
+        assert sms.text.endswith(f": http://alfa.localhost/b/{booking.reference}"), sms.text
+        assert sms.segments == 1

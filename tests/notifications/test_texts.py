@@ -7,13 +7,14 @@ from django.test import override_settings
 
 from careplatform.sms.segments import count_segments, is_gsm7
 from careplatform.timeutil import local_datetime
+from tenant_apps.bookings.models import Booking
 from tenant_apps.notifications.services import sms_link
 from tenant_apps.notifications.texts import TEXTS, compose, template_for
 from tenants.models import CareProvider
 
 SUMMER = datetime.datetime(2026, 6, 2, 12, 30, tzinfo=datetime.UTC)  # 14.30 in Stockholm
 WINTER = datetime.datetime(2026, 12, 1, 13, 30, tzinfo=datetime.UTC)  # 14.30 in Stockholm
-LINK = "https://alfa.careplatform.se/"
+LINK = "https://alfa.careplatform.se/b/K7F2Q9"
 
 # (kind, instant, needs_confirmation): every way a message is composed.
 VARIANTS = [
@@ -43,14 +44,14 @@ def text(kind, language="sv", starts_at=SUMMER, **kwargs):
 def test_swedish_invitation_names_provider_time_and_link():
     assert text("invited") == (
         "Vårdcentralen Alfa: videobesök tisdag 2/6 kl. 14.30. "
-        "Logga in med BankID: https://alfa.careplatform.se/"
+        "Logga in med BankID: https://alfa.careplatform.se/b/K7F2Q9"
     )
 
 
 def test_english_invitation_asking_for_confirmation():
     assert text("invited", "en", needs_confirmation=True) == (
         "Vårdcentralen Alfa: video visit Tuesday 2 Jun at 14:30. "
-        "Confirm with BankID: https://alfa.careplatform.se/"
+        "Confirm with BankID: https://alfa.careplatform.se/b/K7F2Q9"
     )
 
 
@@ -119,10 +120,11 @@ def test_every_message_is_one_gsm7_segment_with_long_name_and_host(
     kind, instant, confirm, language
 ):
     provider = CareProvider(name=NAME_40, subdomain=SUBDOMAIN_24)
+    booking = Booking(reference="WWWWWW")
     with override_settings(BASE_DOMAIN="careplatform.se", SITE_SCHEME="https", SITE_PORT=""):
-        link = sms_link(provider)
-    assert len(NAME_40) == 40 and link == f"https://{SUBDOMAIN_24}.careplatform.se/"
-    assert len(link.removeprefix("https://").rstrip("/")) == 40
+        link = sms_link(provider, booking)
+    assert len(NAME_40) == 40 and link == f"https://{SUBDOMAIN_24}.careplatform.se/b/WWWWWW"
+    assert len(link.removeprefix("https://").removesuffix("/b/WWWWWW")) == 40
     longest = max(
         (
             compose(
@@ -147,7 +149,7 @@ def test_every_message_is_one_gsm7_segment_with_long_name_and_host(
 @pytest.mark.parametrize(("kind", "instant", "confirm"), VARIANTS)
 def test_a_longer_name_is_shortened_to_fit_one_segment(kind, instant, confirm, language):
     name = "Region Västra Götaland Närhälsan Vårdcentral Södra Ängby och Hässelby Gård"
-    link = "https://" + "x" * 50 + ".careplatform.se/"
+    link = "https://" + "x" * 50 + ".careplatform.se/b/K7F2Q9"
     message = compose(
         kind,
         language=language,

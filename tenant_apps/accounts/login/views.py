@@ -1,31 +1,24 @@
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from careplatform.redirects import next_path
 from tenant_apps.accounts.login import services
 from tenant_apps.accounts.login.services import LoginRefused
-
-
-def _safe_next(request: HttpRequest) -> str | None:
-    target = request.GET.get("next") or request.POST.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    return None
 
 
 @never_cache
 @require_GET
 def login_page(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect(_safe_next(request) or services.start_url(request, request.user))
+        return redirect(next_path(request) or services.start_url(request, request.user))
     # A reloaded or reopened login page starts over: one pending order per session.
     services.cancel_login(request)
     return render(
         request,
         "login/login.html",
-        {"provider": getattr(request, "tenant", None), "next": _safe_next(request) or ""},
+        {"provider": getattr(request, "tenant", None), "next": next_path(request) or ""},
     )
 
 
@@ -52,7 +45,7 @@ def status(request: HttpRequest) -> JsonResponse:
         return _refused(exc)
     redirect_to = state.redirect
     if state.state == "complete":
-        redirect_to = _safe_next(request) or redirect_to
+        redirect_to = next_path(request) or redirect_to
     return JsonResponse(
         {
             "state": state.state,

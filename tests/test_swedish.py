@@ -147,6 +147,7 @@ def _values(cast, world) -> dict[str, list]:
     shown = ("group", "colleague", "instant", "moved", "cancelled")
     return {
         "booking": [world["monthly"][1].pk, *(world[name].pk for name in shown)],
+        "booking_reference": [world["monthly"][1].reference],
         "sms": [world["sms"].pk],
         "staff": [cast.clinician.pk],
         "patient": [cast.patient.pk],

@@ -40,8 +40,9 @@ def test_the_room_opening_is_shown_after_a_postgresql_restart(platform):
     platform.postgres.stop()
     try:
         platform.server.clock.move_to(booking.starts_at - 15 * MINUTE)
-        # The watch cannot read: the page keeps what it shows and its socket.
-        assert page.quiet(seconds=4) == []
+        # The watch cannot read (longer than a request waits for a connection, 5 s): the page
+        # keeps what it shows and its socket.
+        assert page.quiet(seconds=8) == []
     finally:
         platform.postgres.start()
         connections.close_all()  # the test process's own connection was cut too

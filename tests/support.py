@@ -2,6 +2,7 @@
 against the test database, plus a few builders."""
 
 import contextlib
+import datetime
 import itertools
 import json
 import os
@@ -64,9 +65,13 @@ class Process:
     def __init__(self, args: list[str], env: dict[str, str], log_name: str):
         self.log_path = Path(settings.DATA_DIR) / "test-logs" / log_name
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.args, self.env = args, env
         self._log = self.log_path.open("wb")
-        self.popen = subprocess.Popen(
-            args, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
+        self.popen = self._start()
+
+    def _start(self) -> subprocess.Popen:
+        return subprocess.Popen(
+            self.args, env=self.env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT
         )
 
     def log(self) -> str:
@@ -99,16 +104,49 @@ def image_server_options() -> list[str]:
     return options
 
 
+class ServerClock:
+    """The wall clock of a server process started with `LiveServer(clock=True)`: it runs from
+    the real time until the test moves it (tests/served_clock.py); time flows on from there."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.moves = itertools.count(1)
+
+    def move_to(self, moment: datetime.datetime, timeout: float = 10) -> None:
+        """The server's clock shows `moment` (and runs on) once this returns."""
+        number = str(next(self.moves))
+        scratch = self.path.with_name(self.path.name + ".new")
+        scratch.write_text(f"{number} {moment.timestamp()}")
+        os.replace(scratch, self.path)
+        moved = self.path.with_name(self.path.name + ".moved")
+        wait_for(lambda: moved.exists() and moved.read_text() == number, timeout=timeout)
+
+    def reset(self) -> None:
+        """Back to the real time."""
+        self.move_to(datetime.datetime.now(datetime.UTC))
+
+
 class LiveServer(Process):
     """uvicorn serving careplatform.asgi on 127.0.0.1 against the test database, with the
     production image's options. By default 127.0.0.1 is a trusted proxy: test browsers give
-    each test its own client IP through X-Forwarded-For."""
+    each test its own client IP through X-Forwarded-For. With `clock`, the test sets the
+    server's clock (`server.clock`, a ServerClock)."""
 
-    def __init__(self, trusted_proxies: str = "127.0.0.1", **extra_env: str):
+    def __init__(
+        self, trusted_proxies: str = "127.0.0.1", *, clock: bool = False, **extra_env: str
+    ):
         self.port = free_port()
+        python = [sys.executable, "-m"]
+        self.clock: ServerClock | None = None
+        if clock:
+            path = Path(settings.DATA_DIR) / "test-logs" / f"clock-{self.port}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.unlink(missing_ok=True)
+            self.clock = ServerClock(path)
+            python += ["tests.served_clock", str(path)]
         super().__init__(
             [
-                sys.executable, "-m", "uvicorn", "careplatform.asgi:application",
+                *python, "uvicorn", "careplatform.asgi:application",
                 *image_server_options(),
                 "--host", "127.0.0.1", "--port", str(self.port),
                 "--lifespan", "off", "--log-level", "warning",
@@ -121,6 +159,9 @@ class LiveServer(Process):
             ),
             f"server-{self.port}.log",
         )  # fmt: skip
+        self._wait_listening()
+
+    def _wait_listening(self) -> None:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.popen.poll() is not None:
@@ -129,6 +170,14 @@ class LiveServer(Process):
                 return
             time.sleep(0.1)
         raise RuntimeError(f"server did not start:\n{self.log()}")
+
+    def restart(self) -> None:
+        """Stopped and started again on the same port, as a deploy does: every WebSocket is cut.
+        A server with `clock` keeps the time the test last set."""
+        self.stop()
+        self._log = self.log_path.open("ab")
+        self.popen = self._start()
+        self._wait_listening()
 
     def host(self, subdomain: str | None) -> str:
         name = f"{subdomain}.{settings.BASE_DOMAIN}" if subdomain else settings.BASE_DOMAIN

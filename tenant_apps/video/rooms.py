@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from careplatform import clock
@@ -133,25 +133,7 @@ def admission(
 
 
 def is_open(booking: Booking, now: datetime.datetime | None = None) -> bool:
-    """The room takes people now: what the "Starta videomöte" prompts show (manual 6)."""
+    """The room takes people now: what the "Starta videomöte" prompts show (manual 6;
+    prompts.py reads them for every page)."""
     now = now or clock.now()
     return can_be_held(booking, now) and in_window(booking, now)
-
-
-def open_rooms(user: User, now: datetime.datetime | None = None) -> list[Booking]:
-    """The user's open rooms, nearest start first (back-to-back visits: the coming one)."""
-    now = now or clock.now()
-    if not user.is_authenticated:
-        return []
-    candidates = (
-        Booking.objects.filter(Q(clinician=user) | Q(participants__user=user))
-        .filter(
-            status=BookingStatus.CONFIRMED,
-            starts_at__lte=now + OPENS_BEFORE,
-            ends_at__gte=now - CLOSES_AFTER,
-        )
-        .select_related("visit_type", "clinician")
-        .distinct()
-    )
-    rooms = [booking for booking in candidates if is_open(booking, now)]
-    return sorted(rooms, key=lambda b: (abs(b.starts_at - now), b.pk))

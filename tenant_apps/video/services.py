@@ -2,11 +2,13 @@
 visit and completing the booking. Each is one transaction; the room rule is rooms.admission.
 
 The WebSocket consumer calls these inside the provider's schema; notifications to pages in the
-room go over the channel layer after commit.
+room, and to the pages that show the participants' prompts (prompts.py), go over the channel
+layer after commit.
 """
 
 import datetime
 import logging
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,8 +21,14 @@ from django.utils.translation import gettext as _
 from careplatform import clock
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings.access import may_manage
-from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
-from tenant_apps.video import rooms
+from tenant_apps.bookings.models import (
+    Booking,
+    BookingEvent,
+    BookingStatus,
+    Participant,
+    ParticipantRole,
+)
+from tenant_apps.video import prompts, rooms
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
 from tenants.db import connection
 
@@ -162,6 +170,7 @@ def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinRe
             seen_at=now,
         )
         _event(booking, CallEventKind.JOINED, user, peer_id)
+    notify_prompts([booking.clinician_id])  # who is waiting
     roles = _roles(booking)
     others = rooms.present(booking, now).exclude(pk=conn.pk).select_related("user")
     conn.user = user
@@ -190,6 +199,7 @@ def leave(channel_name: str, reason: str, **detail: Any) -> Left | None:
     booking = Booking.objects.select_for_update().get(pk=conn.booking_id)
     conn.delete()
     _event(booking, CallEventKind.LEFT, conn.user, conn.peer_id, reason=reason, **detail)
+    notify_prompts([booking.clinician_id])
     now = clock.now()
     if not rooms.present(booking, now).exists():
         _room_emptied(booking, now)
@@ -228,6 +238,7 @@ def complete(booking: Booking) -> Booking:
             booking.status = BookingStatus.COMPLETED
             booking.version += 1
             booking.save(update_fields=["status", "version"])
+            notify_prompts(people([booking.pk]))  # its prompts go
     return booking
 
 
@@ -305,3 +316,45 @@ def notify_room_closed(booking_id: int, reason: str) -> None:
             log.exception("Could not tell room %s that it closed", group)
 
     transaction.on_commit(send)
+
+
+def people(booking_ids: Iterable[int]) -> set[int]:
+    """The clinicians and participants of these bookings: whose prompts they are in."""
+    ids = set(booking_ids)
+    clinicians = Booking.objects.filter(pk__in=ids).values_list("clinician_id", flat=True)
+    invited = Participant.objects.filter(booking_id__in=ids).values_list("user_id", flat=True)
+    return {*clinicians, *invited}
+
+
+def _send_prompts_changed(groups: list[str]) -> None:
+    async def send_all() -> None:
+        layer = get_channel_layer(VIDEO_LAYER)
+        for group in groups:
+            await layer.group_send(group, {"type": "prompts.changed"})
+
+    try:
+        async_to_sync(send_all)()
+    except Exception:  # the pages also read their prompts again within a refresh
+        log.warning("Could not tell %d prompt groups of a change", len(groups), exc_info=True)
+
+
+def notify_prompts(user_ids: Iterable[int]) -> None:
+    """After commit, the pages of these users (of the current provider) read their prompts
+    again: a visit was booked, moved, cancelled or held, or someone entered or left a room."""
+    schema_name = connection.schema_name
+    groups = sorted(prompts.user_group(schema_name, pk) for pk in set(user_ids))
+    if groups:
+        transaction.on_commit(lambda: _send_prompts_changed(groups))
+
+
+def on_booking_events(events: Sequence[BookingEvent]) -> Callable[[], None] | None:
+    """Registered with bookings (apps.py): after the events are handed over, the pages of the
+    changed bookings' clinicians and participants read their prompts again (a Boka nu visit
+    opens at once; a cancelled or moved visit's prompt goes or moves)."""
+    if not events:
+        return None
+    schema_name = connection.schema_name
+    groups = sorted(
+        prompts.user_group(schema_name, pk) for pk in people(e.booking_id for e in events)
+    )
+    return lambda: _send_prompts_changed(groups)

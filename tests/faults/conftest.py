@@ -88,7 +88,7 @@ def platform(django_db_setup, django_db_blocker):
         call_command("setup_platform", verbosity=0)
         provider = _provider()
         elks = stack.enter_context(FakeElks46())
-        server = LiveServer(REDIS_URL=redis.url, WORKER_HEARTBEAT_MAX_AGE="5")
+        server = LiveServer(clock=True, REDIS_URL=redis.url, WORKER_HEARTBEAT_MAX_AGE="5")
         stack.callback(server.stop)
         worker = Worker(
             **sms_worker_env(elks),

@@ -26,3 +26,21 @@ def committed(committed):
 @pytest.fixture
 def booking(ready):
     return book(ready)
+
+
+@pytest.fixture(scope="session")
+def _clocked_server_process(django_db_setup, django_db_blocker):
+    from tests.support import LiveServer
+
+    with django_db_blocker.unblock():
+        server = LiveServer(clock=True)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def clocked_server(_clocked_server_process):
+    """A live server whose clock the test sets (`clocked_server.clock.move_to(moment)`); back
+    to the real time after the test."""
+    yield _clocked_server_process
+    _clocked_server_process.clock.reset()

@@ -42,6 +42,21 @@ class Room:
         return schema_context(self.provider.schema_name)
 
 
+def half_an_hour_ahead() -> datetime.datetime:
+    """A visit's start, about 30 minutes from now on a whole minute."""
+    return clock.now().replace(second=0, microsecond=0) + datetime.timedelta(minutes=31)
+
+
+def entered_at(room: Room, user: User) -> str:
+    """When `user`'s page entered the room, in Swedish time ("10:01")."""
+    from careplatform.timeutil import local
+    from tenant_apps.video.models import RoomConnection
+
+    with room.schema:
+        joined = RoomConnection.objects.get(booking_id=room.booking_id, user=user).joined_at
+    return f"{local(joined):%H:%M}"
+
+
 def patient_personnummer(n: int) -> str:
     return personnummer("19880808", f"{200 + n:03d}")
 
@@ -52,19 +67,20 @@ def make_room(
     *,
     patients: int = 1,
     starts_at: datetime.datetime | None = None,
+    first_names: list[str] | None = None,
 ) -> Room:
-    """A provider whose clinician has booked `patients` patients: Boka nu, or at `starts_at`."""
+    """A provider whose clinician has booked `patients` patients (called `first_names`, else
+    Patient1 …): Boka nu, or at `starts_at`."""
     provider = committed.provider(subdomain, name=f"Videokliniken {subdomain}")
+    names = first_names or [f"Patient{n}" for n in range(1, patients + 1)]
     with schema_context(provider.schema_name):
         clinician = User.objects.get()
         booking = book_video(
             provider,
             clinician,
             [
-                bookings.PatientSpec(
-                    patient_personnummer(n), f"Patient{n}", "Testsson", "0701234500"
-                )
-                for n in range(1, patients + 1)
+                bookings.PatientSpec(patient_personnummer(n), name, "Testsson", "0701234500")
+                for n, name in enumerate(names, start=1)
             ],
             starts_at=starts_at,
         )
@@ -119,14 +135,14 @@ def wait_until_rooms_empty(providers, timeout: float = 5) -> None:
                 time.sleep(0.1)
 
 
-def session_for(provider: CareProvider, user: User) -> str:
+def session_for(provider: CareProvider, user: User, hours: float = 1) -> str:
     """A logged-in session on the provider's host (as BankID login leaves it)."""
     with schema_context(provider.schema_name):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.set_expiry(clock.now() + datetime.timedelta(hours=1))
+        store.set_expiry(clock.now() + datetime.timedelta(hours=hours))
         store.create()
         return store.session_key
 
@@ -214,3 +230,68 @@ class Client:
     def close_all(cls) -> None:
         while cls.open_clients:
             cls.open_clients.pop().ws.close()
+
+
+class PromptSocket:
+    """One page's prompt WebSocket (/ws/prompts/), as a test drives it; closed after the test
+    with the room clients."""
+
+    def __init__(self, server, subdomain: str | None, session: str | None, origin: str = ""):
+        host = server.host(subdomain)
+        headers = {"Origin": origin or f"http://{host}"}
+        if session:
+            headers["Cookie"] = f"sessionid={session}"
+        sock = socket.create_connection(("127.0.0.1", server.port))
+        self.ws = connect(
+            f"ws://{host}/ws/prompts/", sock=sock, additional_headers=headers, open_timeout=10
+        ).__enter__()
+        Client.open_clients.append(self)  # type: ignore[arg-type]
+        self.html: str | None = None
+
+    def recv(self, timeout: float = 10) -> dict:
+        return json.loads(self.ws.recv(timeout=timeout))
+
+    def prompts(self, timeout: float = 10) -> str:
+        """The prompts the server sends next (HTML)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.recv(timeout=max(0.01, deadline - time.monotonic()))
+            if message["type"] == "prompts":
+                self.html = message["html"]
+                return self.html
+
+    def until(self, predicate, timeout: float = 10) -> str:
+        """Prompts as they come, until they satisfy `predicate` (the current ones count)."""
+        deadline = time.monotonic() + timeout
+        if self.html is not None and predicate(self.html):
+            return self.html
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"not within {timeout} s; last prompts: {self.html!r}")
+            html = self.prompts(timeout=left)
+            if predicate(html):
+                return html
+
+    def quiet(self, seconds: float = 1.5) -> list[dict]:
+        """Everything sent within `seconds` (nothing, where nothing changed)."""
+        messages = []
+        deadline = time.monotonic() + seconds
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                messages.append(self.recv(timeout=left))
+            except TimeoutError:
+                break
+        return messages
+
+    def closed_with(self, timeout: float = 10) -> int | None:
+        """The close code, once the server has closed the socket (messages before it skipped)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                self.ws.recv(timeout=0.5)
+            except TimeoutError:
+                continue
+            except ConnectionClosed:
+                return self.ws.close_code
+        raise TimeoutError("still open")

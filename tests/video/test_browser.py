@@ -127,7 +127,7 @@ def test_a_cancelled_visit_ends_the_room_with_a_message(live_server_process, com
     with chromium() as browser:
         patient = page_for(browser, server, room, room.patients[0], viewport=PHONE)
         open_room(patient, server, room)
-        patient.get_by_text("Väntar på att de andra ska komma in i besöket").wait_for()
+        patient.get_by_text("Vårdpersonalen ansluter snart").wait_for()
         with room.schema:
             bookings.cancel(Booking.objects.get(pk=room.booking_id), actor=room.clinician)
         patient.locator("#room-message", has_text="Besöket är avbokat.").wait_for(timeout=10000)
@@ -285,8 +285,8 @@ def test_without_camera_permission_the_page_explains(live_server_process, commit
         denied = page.locator("[data-problem='denied']")
         denied.wait_for(timeout=10000)
         assert "Tillåt" in denied.inner_text()
-        # Not a broken page: it still waits in the room for the others.
-        page.get_by_text("Väntar på att de andra ska komma in i besöket").wait_for()
+        # Not a broken page: it still waits in the room for the clinician.
+        page.get_by_text("Vårdpersonalen ansluter snart").wait_for()
         page.goto(base_url(server, room.subdomain) + "/testa-video/")
         page.locator("[data-problem='denied']").wait_for(timeout=10000)
         wait_until(page, "document.querySelector('[data-check=camera]').dataset.ok === 'false'")

@@ -6,7 +6,7 @@ import time_machine
 
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Participant, ParticipantRole
-from tenant_apps.video import rooms, services
+from tenant_apps.video import prompts, rooms, services
 from tenant_apps.video.models import CallEventKind
 from tests.video.helpers import MINUTE, book, patients_of, still_here
 
@@ -48,7 +48,7 @@ def test_room_window_edges_to_the_second(booking, ready):
         with at(moment):
             for user in (ready.clinician, patient):
                 assert rooms.admission(booking, user).reason == reason, moment
-                assert (rooms.open_rooms(user) == [booking]) is prompted, moment
+                assert (prompts.open_rooms(user) == [booking]) is prompted, moment
 
 
 def test_too_early_says_when_the_room_opens(booking, ready):
@@ -62,29 +62,29 @@ def test_prompt_shows_from_14_minutes_before_until_5_minutes_after_the_end(booki
     patient = patients_of(booking)[0]
     for minutes, shown in [(-16, False), (-14, True), (0, True)]:
         with at(booking.starts_at + minutes * MINUTE):
-            assert (rooms.open_rooms(ready.clinician) == [booking]) is shown, minutes
-            assert (rooms.open_rooms(patient) == [booking]) is shown, minutes
+            assert (prompts.open_rooms(ready.clinician) == [booking]) is shown, minutes
+            assert (prompts.open_rooms(patient) == [booking]) is shown, minutes
     for minutes, shown in [(4, True), (6, False)]:
         with at(booking.ends_at + minutes * MINUTE):
-            assert (rooms.open_rooms(ready.clinician) == [booking]) is shown, minutes
-            assert (rooms.open_rooms(patient) == [booking]) is shown, minutes
+            assert (prompts.open_rooms(ready.clinician) == [booking]) is shown, minutes
+            assert (prompts.open_rooms(patient) == [booking]) is shown, minutes
 
 
 def test_back_to_back_rooms_are_listed_nearest_start_first(ready):
     first = book(ready)
     second = book(ready, starts_at=first.ends_at, patients=1)
     with at(first.ends_at - 2 * MINUTE):
-        assert rooms.open_rooms(ready.clinician) == [second, first]
+        assert prompts.open_rooms(ready.clinician) == [second, first]
     with at(first.starts_at + 5 * MINUTE):
-        assert rooms.open_rooms(ready.clinician) == [first]
+        assert prompts.open_rooms(ready.clinician) == [first]
     with at(second.starts_at + 3 * MINUTE):
-        assert rooms.open_rooms(ready.clinician) == [second, first]
+        assert prompts.open_rooms(ready.clinician) == [second, first]
 
 
 def test_boka_nu_opens_at_once(ready):
     booking = book(ready, starts_at=None, instant=True)
     decision = rooms.admission(booking, patients_of(booking)[0])
-    assert decision.allowed and rooms.open_rooms(ready.clinician) == [booking]
+    assert decision.allowed and prompts.open_rooms(ready.clinician) == [booking]
 
 
 def test_only_the_bookings_participants_are_admitted(ready):
@@ -92,7 +92,7 @@ def test_only_the_bookings_participants_are_admitted(ready):
     # The admin sees every booking of the provider but is not part of this one.
     assert rooms.admission(booking, ready.admin).reason == rooms.Reason.NOT_PARTICIPANT
     assert rooms.admission(booking, ready.colleague).reason == rooms.Reason.NOT_PARTICIPANT
-    assert rooms.open_rooms(ready.admin) == []
+    assert prompts.open_rooms(ready.admin) == []
 
 
 def test_an_invited_colleague_is_admitted(ready):
@@ -106,7 +106,7 @@ def test_an_invited_colleague_is_admitted(ready):
     )
     assert Participant.objects.get(booking=booking).role == ParticipantRole.COLLEAGUE
     assert rooms.admission(booking, ready.colleague).allowed
-    assert rooms.open_rooms(ready.colleague) == [booking]
+    assert prompts.open_rooms(ready.colleague) == [booking]
 
 
 def test_anonymous_and_inactive_users_are_refused(booking, ready):
@@ -124,7 +124,7 @@ def test_unconfirmed_booking_has_no_room(ready):
     with at(booking.starts_at - 5 * MINUTE):
         decision = rooms.admission(booking, ready.clinician)
         assert decision.reason == rooms.Reason.NOT_CONFIRMED and "bekräftat" in decision.message
-        assert rooms.open_rooms(ready.clinician) == []
+        assert prompts.open_rooms(ready.clinician) == []
 
 
 def test_patient_without_consent_is_refused(ready):
@@ -163,7 +163,7 @@ def test_call_in_progress_at_end_plus_6_is_not_cut(booking, ready):
         assert rooms.admission(booking, patient).allowed
         assert rooms.admission(booking, ready.admin).reason == rooms.Reason.NOT_PARTICIPANT
         # The prompt follows the planned time only.
-        assert rooms.open_rooms(ready.clinician) == []
+        assert prompts.open_rooms(ready.clinician) == []
 
 
 def test_people_waiting_without_a_call_do_not_keep_the_room_open(booking, ready):

@@ -128,7 +128,8 @@ def test_clinician_ending_a_connected_call_completes_the_booking(
             ended = services.end_visit(booking, ready.clinician)
     assert ended.status == BookingStatus.COMPLETED and ended.version == booking.version + 1
     assert CallEvent.objects.filter(kind=CallEventKind.ENDED, user=ready.clinician).exists()
-    assert len(callbacks) == 1  # the pages in the room are told after commit
+    # After commit, the pages in the room are told, and the prompts of the booking's people go.
+    assert len(callbacks) == 2
     with at(booking.starts_at + 11 * MINUTE):
         assert rooms.admission(ended, patient).reason == rooms.Reason.COMPLETED
 

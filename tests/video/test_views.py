@@ -4,11 +4,14 @@
 import pytest
 import time_machine
 
+from tenant_apps.accounts.models import User
+from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import BookingStatus
 from tenant_apps.video import services
 from tenant_apps.video.models import CallEvent, CallEventKind
 from tests.bookings.helpers import group_specs, leaked
 from tests.clients import logged_in
+from tests.support import personnummer
 from tests.video.helpers import MINUTE, book, patients_of
 
 
@@ -173,3 +176,23 @@ def test_room_page_shows_a_patient_no_other_patient(ready):
             page = logged_in(patient, ready).get(f"/besok/{booking.pk}/")
             assert page.status_code == 200 and 'id="room"' in page.text
             assert leaked(page.text, *[p for p in patients if p != patient]) == []
+
+
+def test_an_admin_invited_to_a_test_visit_gets_its_prompt(ready):
+    """A colleague may be an admin who is not a clinician: the test visit's prompt is theirs
+    too, on every staff page (manual 3, "Bjud in intern vårdpersonal")."""
+    admin = User.objects.create_user(
+        personnummer("19750505", "055"), "Ada", "Administratör", is_admin=True
+    )
+    visit = bookings.invite(
+        actor=ready.clinician,
+        clinician=ready.clinician,
+        visit_type=ready.one_to_one,
+        provider=ready.provider,
+        colleague=admin,
+        instant=True,
+    )
+    client = logged_in(admin, ready)
+    for path in ("/oversikt/", "/bokningar/", "/administration/"):
+        html = client.get(path).content.decode()
+        assert PROMPT in html and f'href="/besok/{visit.pk}/"' in html, path

@@ -26,6 +26,7 @@ const state = {
   cameraOn: true,
   speaker: "",
   ended: false,
+  role: "", // this page's role in the room, from the server's welcome
 };
 
 function setStatus(message) {
@@ -38,9 +39,16 @@ function showMessage(message) {
   box.hidden = !message;
 }
 
+// Until the visit's clinician is in the room, everyone else is told that they are coming.
+function clinicianAway() {
+  if (!state.role || state.role === "clinician") return false;
+  return ![...state.peers.values()].some((entry) => entry.role === "clinician");
+}
+
 function updateStatus() {
-  if (state.ended) return;
-  setStatus(state.peers.size ? text("in-call") : text("waiting"));
+  if (state.ended || !state.role) return;
+  if (clinicianAway()) setStatus(text("clinician-coming"));
+  else setStatus(state.peers.size ? text("in-call") : text("waiting"));
 }
 
 // -- remote tiles -----------------------------------------------------------------------
@@ -53,7 +61,7 @@ function play(video) {
   }
 }
 
-function tile(id, name) {
+function tile(id, name, role) {
   let entry = state.peers.get(id);
   if (!entry) {
     const node = $("tile-template").content.firstElementChild.cloneNode(true);
@@ -63,6 +71,7 @@ function tile(id, name) {
     $("tiles").append(node);
     state.peers.set(id, entry);
   }
+  if (role) entry.role = role;
   if (name) {
     entry.name = name;
     entry.tile.querySelector(".tile-name").textContent = name;
@@ -77,7 +86,7 @@ function setPeerText(id, key) {
 
 function addPeer(peer) {
   layer.addPeer({ id: peer.id, polite: peer.polite });
-  const entry = tile(peer.id, peer.name);
+  const entry = tile(peer.id, peer.name, peer.role);
   clearTimeout(entry.goneTimer);
   entry.tile.classList.remove("gone");
   if (!entry.reported) setPeerText(peer.id, "peer-connecting");
@@ -147,6 +156,7 @@ function sendMediaState() {
 const handlers = {
   welcome(message) {
     showMessage("");
+    state.role = message.me.role;
     layer.configure(message.rtc);
     const present = new Set(message.peers.map((p) => p.id));
     for (const id of [...state.peers.keys()]) if (!present.has(id)) dropPeer(id);
@@ -163,7 +173,7 @@ const handlers = {
     peerLeft(message.peer, message.reason);
   },
   signal(message) {
-    tile(message.from, message.peer.name);
+    tile(message.from, message.peer.name, message.peer.role);
     layer.signal(message.from, message.data, message.peer.polite);
   },
   "peer-media"(message) {

@@ -2,9 +2,10 @@
 
 Who gets what: every participant (each patient of a group visit, or the invited colleague)
 gets the invitation, a changed time and a cancellation; patients get a reminder 30 minutes
-before the start of a confirmed booking, never for Boka nu. Messages are created in the same
-transaction that marks the booking events dispatched, and each unfinished message has a row in
-the public due index, so a worker that dies leaves nothing behind.
+before the start of a confirmed booking, never for Boka nu. A patient who said they cannot
+come gets nothing more but a cancellation. Messages are created in the same transaction that
+marks the booking events dispatched, and each unfinished message has a row in the public due
+index, so a worker that dies leaves nothing behind.
 """
 
 import datetime
@@ -180,6 +181,8 @@ def handle_events(events: Sequence[BookingEvent]) -> list[int]:
         if kind is None:
             continue
         for participant in booking.participants.all():
+            if participant.declined_at is not None and kind != SmsKind.CANCELLED:
+                continue
             messages.append(
                 build_message(booking, participant, kind, event.booking_version, provider, now)
             )
@@ -214,7 +217,7 @@ def create_due_reminders(
                 messages += [
                     build_message(booking, p, SmsKind.REMINDER, booking.version, provider, now)
                     for p in booking.participants.all()
-                    if p.role == ParticipantRole.PATIENT
+                    if p.role == ParticipantRole.PATIENT and p.declined_at is None
                 ]
                 done.append(booking_id)
         new_ids = store_messages(messages, now)

@@ -74,10 +74,12 @@ def is_host(booking: Booking, user: User | AnonymousUser) -> bool:
 
 
 def is_participant(booking: Booking, user: User | AnonymousUser) -> bool:
-    """The clinician, an invited patient or an invited colleague; nobody else, admins included."""
+    """The clinician, an invited patient or an invited colleague; nobody else, admins included,
+    nor a patient who said they cannot come."""
     if not user.is_authenticated:
         return False
-    return is_host(booking, user) or booking.participants.filter(user=user).exists()
+    invited = booking.participants.filter(user=user, declined_at__isnull=True)
+    return is_host(booking, user) or invited.exists()
 
 
 def present(booking: Booking, now: datetime.datetime) -> QuerySet[RoomConnection]:
@@ -145,7 +147,9 @@ def open_rooms(user: User, now: datetime.datetime | None = None) -> list[Booking
     if not user.is_authenticated:
         return []
     candidates = (
-        Booking.objects.filter(Q(clinician=user) | Q(participants__user=user))
+        Booking.objects.filter(
+            Q(clinician=user) | Q(participants__user=user, participants__declined_at__isnull=True)
+        )
         .filter(
             status=BookingStatus.CONFIRMED,
             starts_at__lte=now + OPENS_BEFORE,

@@ -74,6 +74,7 @@ TENANT_APPS = [
     "tenant_apps.notifications",
     "tenant_apps.api",
     "tenant_apps.video",
+    "tenant_apps.inbox",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -117,6 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "careplatform.navigation.menu",
                 "tenant_apps.video.context_processors.open_rooms",
+                "tenant_apps.inbox.context_processors.notice_bell",
             ],
         },
     },

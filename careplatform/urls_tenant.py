@@ -18,6 +18,7 @@ urlpatterns = [
     path("administration/", include("tenant_apps.administration.urls")),
     path("", include("tenant_apps.bookings.urls")),
     path("", include("tenant_apps.video.urls")),
+    path("", include("tenant_apps.inbox.urls")),
     path("api/", include("tenant_apps.api.urls")),
     path("api-nycklar/", include("tenant_apps.api.token_urls")),
 ]

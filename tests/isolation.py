@@ -57,6 +57,7 @@ FILL: dict[tuple[str, str], str] = {
     ("api/v1/visit-types/", "pk"): "visit_type",
     ("profilbild/", "user_id"): "clinician",
     ("api-nycklar/", "pk"): "api_token",
+    ("notiser/", "pk"): "notice",
     ("kalender/", "token"): "calendar_token",
     ("sms/leveransrapport/", "schema_name"): "schema",
     ("sms/leveransrapport/<str:schema_name>/", "token"): "sms_webhook_token",

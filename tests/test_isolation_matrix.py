@@ -36,6 +36,9 @@ from tenant_apps.api.services import issue_token
 from tenant_apps.bookings import calendar
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, CalendarFeed, Participant
+from tenant_apps.inbox import kinds
+from tenant_apps.inbox.models import Notice
+from tenant_apps.inbox.services import notify
 from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
@@ -67,6 +70,7 @@ class Side:
     feeds: dict[str, str]  # calendar feed tokens
     photos: dict[str, bytes]  # a piece of each stored photo
     sms: SmsMessage
+    notices: dict[str, Notice]  # a notice for each clinician, by name
 
 
 RENAMED = {  # cast member -> (first, last, mobile): names and numbers found nowhere else
@@ -79,6 +83,10 @@ MESSAGES = {
     "pia": "Meddelande-till-Pialotta-7731",
     "group": "Meddelande-till-gruppen-7732",
     "kim": "Meddelande-till-Kimberlina-7733",
+}
+NOTES = {  # what a patient who cannot come wrote, in each clinician's notice
+    "klara": "Anteckning-till-Klarissa-7734",
+    "kalle": "Anteckning-till-Kallisto-7735",
 }
 
 
@@ -157,7 +165,14 @@ def _build_alfa(alfa) -> dict:
         status="failed", error="Okänt nummer", gateway_id="gw-pialotta-1", created_at=clock.now(),
         next_attempt_at=clock.now(), expires_at=booked["pia"].starts_at,
     )  # fmt: skip
+    notices = {
+        "klara": notify(
+            klara, kinds.DECLINED, booking=booked["pia"], actor=pia, note=NOTES["klara"]
+        ),
+        "kalle": notify(kalle, kinds.DECLINED, booking=booked["kim"], note=NOTES["kalle"]),
+    }
     return {
+        "notices": notices,
         "people": {
             "admin": alfa.admin,
             "clinician": klara,
@@ -223,6 +238,8 @@ def _markers_of_everything(side: Side) -> dict[str, str]:
         for profile in ClinicianProfile.objects.all():
             markers[profile.title] = f"{profile.user.full_name}'s yrkestitel"
             markers[profile.description] = f"{profile.user.full_name}'s description"
+    for name, text in NOTES.items():
+        markers[text] = f"the note in {name}'s notice"
     markers["centralen Alfa"] = "alfa's name"
     return markers
 
@@ -242,8 +259,11 @@ def _forged(token: str) -> str:
     return token[:-1] + ("A" if token[-1] != "A" else "B")
 
 
-def _values(side: Side, *, bookings, staff, patients, visit_type, clinician, key, feed, search):
+def _values(
+    side: Side, *, bookings, staff, patients, visit_type, clinician, key, feed, search, notices
+):
     return {
+        "notice": [side.notices[name].pk for name in notices],
         "booking": [side.bookings[name].pk for name in bookings],
         "booking_reference": [side.bookings[name].reference for name in bookings],
         "staff": [side.people[name].pk for name in staff],
@@ -294,6 +314,7 @@ def _snapshot(side: Side, mine: set[int]):
         (schema, CalendarFeed, ("user", "token_hash"), "user", users),
         (schema, ConsentVersion, ("version", "text"), None, None),
         (schema, SmsMessage, ("pk", "status", "delivered_at"), None, None),
+        (schema, Notice, ("pk", "read_at"), "recipient", users),
         ("public", CareProvider, PROVIDER_COLUMNS, "pk", {side.alfa.provider.pk}),
     ]
 
@@ -314,6 +335,7 @@ def _hostile_body(side: Side, target: isolation.Target) -> dict:
         "visit_type": target.values["visit_type"][0], "colleague": target.values["staff"][0],
         "clinician_listing_enabled": "", "sms_sender_name": "Inkrakt",
         "consent_text": "Inkrakt", "id": side.sms.gateway_id, "status": "delivered",
+        "confirmed": "1", "note": "Inkrakt", "sms_when_patient_waits": "on",
     }  # fmt: skip
 
 
@@ -342,24 +364,31 @@ OWN = {  # alfa's own people: (marked people, people whose contact data is marke
     "colleague": (("pia", "gunvor", "patient"), ("admin", "clinician"), ("pia", "group")),
     "clinician": (("kim",), ("admin", "colleague"), ("kim",)),
 }
+NOT_THEIR_NOTICES = {
+    "patient": ("klara", "kalle"),
+    "colleague": ("klara",),
+    "clinician": ("kalle",),
+}
 OWN_VALUES = {
     "patient": dict(
         bookings=("pia", "kim", "group"), staff=("clinician", "admin"), patients=("pia", "gunvor"),
         visit_type="kalle", clinician=("colleague",), key="clinician", search="Privat",
+        notices=("klara", "kalle"),
     ),
     "colleague": dict(
         bookings=("pia", "group"), staff=("admin", "clinician"), patients=("pia", "patient"),
         visit_type="klara", clinician=("clinician",), key="clinician", search="Privat",
+        notices=("klara",),
     ),
     "clinician": dict(
         bookings=("kim",), staff=("admin", "colleague"), patients=("kim",), visit_type="kalle",
-        clinician=("colleague",), key="colleague", search="Kimov",
+        clinician=("colleague",), key="colleague", search="Kimov", notices=("kalle",),
     ),
 }  # fmt: skip
 FEED_OF = {"patient": "klara", "colleague": "klara", "clinician": "kalle"}
 STRANGER_VALUES = dict(  # one of each kind: to a stranger, an id is an id
     bookings=("pia",), staff=("clinician",), patients=("pia",), visit_type="klara",
-    clinician=("colleague",), key="clinician", search="Privat",
+    clinician=("colleague",), key="clinician", search="Privat", notices=("klara",),
 )  # fmt: skip
 
 
@@ -373,6 +402,7 @@ def _own(side: Side, role: str, *, by_key: bool = False):
     for name in contacts:
         markers |= isolation.contact_markers(side.people[name])
     markers |= {MESSAGES[name]: f"the message of the {name} booking" for name in messages}
+    markers |= {NOTES[name]: f"the note in {name}'s notice" for name in NOT_THEIR_NOTICES[role]}
     values = _values(side, feed=_forged(side.feeds[FEED_OF[role]]), **OWN_VALUES[role])
     target = isolation.Target(values, markers, _snapshot(side, {user.pk}))
     host, schema = side.alfa.host, side.alfa.provider.schema_name

@@ -7,6 +7,7 @@ from careplatform import clock
 class DueKind(models.TextChoices):
     REMINDER = "reminder"  # object_id: a booking whose reminder falls due
     MESSAGE = "message"  # object_id: a message to send, retry or reconcile
+    WAITING = "waiting"  # object_id: a booking whose patient may have waited too long
 
 
 class SmsDue(models.Model):

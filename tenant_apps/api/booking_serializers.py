@@ -1,5 +1,5 @@
 """Serializers for bookings: what a booking looks like to its viewer, and the parsing of invite,
-reschedule, cancel and the list filters. The rules are in tenant_apps.bookings.services."""
+reschedule, cancel, decline and the list filters. The rules are in tenant_apps.bookings.services."""
 
 import datetime
 
@@ -14,11 +14,16 @@ from careplatform.timeutil import local_datetime
 from tenant_apps.accounts.models import User
 from tenant_apps.api.fields import Boolean, IsoDate, LocalTime, ObjectId, Text
 from tenant_apps.api.serializers import MobileField, PersonnummerField
-from tenant_apps.bookings.access import shown_participants
+from tenant_apps.bookings.access import shown_cancel_reason, shown_participants
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.bookings.references import DISPLAY_PATTERN
 from tenant_apps.bookings.selectors import BookingFilters, check_day_order
-from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
+from tenant_apps.bookings.services import (
+    MESSAGE_MAX_LENGTH,
+    NOTE_MAX_LENGTH,
+    can_be_held,
+    effective_status,
+)
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.services import visible_sms
 from tenant_apps.profiles.models import VisitKind, VisitType
@@ -52,6 +57,9 @@ class ParticipantSerializer(serializers.Serializer):
     name = serializers.CharField()
     role = serializers.ChoiceField(choices=ParticipantRole.choices)
     confirmed_at = serializers.DateTimeField(allow_null=True)
+    declined_at = serializers.DateTimeField(
+        allow_null=True, help_text="When the patient said they cannot come"
+    )
 
 
 class SmsStatusSerializer(serializers.Serializer):
@@ -109,7 +117,10 @@ class BookingSerializer(serializers.Serializer):
     confirmed_at = serializers.DateTimeField(allow_null=True)
     cancelled_at = serializers.DateTimeField(allow_null=True)
     cancelled_by = serializers.IntegerField(allow_null=True)
-    cancel_reason = serializers.CharField()
+    cancel_reason = serializers.CharField(
+        help_text="For the booking's clinician and admins, and for the patient whose own note "
+        "it is; empty for anyone else"
+    )
     sms = SmsStatusSerializer(
         many=True,
         help_text="The booking's SMS, oldest first: all of them for its clinician and admins, "
@@ -145,7 +156,7 @@ class BookingSerializer(serializers.Serializer):
             "confirmed_at": _time(booking.confirmed_at),
             "cancelled_at": _time(booking.cancelled_at),
             "cancelled_by": booking.cancelled_by_id,
-            "cancel_reason": booking.cancel_reason,
+            "cancel_reason": shown_cancel_reason(self.context["request"].user, booking),
             "sms": [
                 {
                     "kind": m.kind,
@@ -166,6 +177,7 @@ class BookingSerializer(serializers.Serializer):
                 "name": p.user.full_name,
                 "role": p.role,
                 "confirmed_at": _time(p.confirmed_at),
+                "declined_at": _time(p.declined_at),
             }
             for p in people
         ]
@@ -275,16 +287,33 @@ class InviteSerializer(StartTimeSerializer):
 
 
 class RescheduleSerializer(StartTimeSerializer):
-    pass
+    reason = Text(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Why the time changes: kept in the booking's history for staff, never in an SMS",
+    )
 
 
 class CancelSerializer(serializers.Serializer):
     reason = Text(
-        max_length=500,
+        max_length=NOTE_MAX_LENGTH,
         required=False,
         allow_blank=True,
         default="",
-        help_text="Why the booking is cancelled",
+        help_text="Why the booking is cancelled: kept in the booking's history for staff, never "
+        "in an SMS",
+    )
+
+
+class DeclineSerializer(serializers.Serializer):
+    note = Text(
+        max_length=NOTE_MAX_LENGTH,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="A note to the clinic (Jag kan inte komma), never in an SMS",
     )
 
 

@@ -79,3 +79,12 @@ def shown_participants(
     if may_manage(user, booking):
         return list(participants)
     return [p for p in participants if p.user_id == user.pk]
+
+
+def shown_cancel_reason(user: User, booking: Booking) -> str:
+    """A cancellation's reason is for the booking's clinician and admins. A patient sees it
+    only when it is their own note ("Jag kan inte komma"): another patient's note may say why
+    they cannot come, and staff write theirs for staff."""
+    if may_manage(user, booking) or booking.cancelled_by_id == user.pk:
+        return booking.cancel_reason
+    return ""

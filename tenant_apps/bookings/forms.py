@@ -13,7 +13,7 @@ from careplatform.forms import MobileField, PersonnummerField
 from careplatform.timeutil import SUMMER_TIME, WINTER_TIME, local_datetime
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings.selectors import BookingFilters, check_day_order
-from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, PatientSpec
+from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, NOTE_MAX_LENGTH, PatientSpec
 from tenant_apps.profiles.models import MAX_GROUP_PATIENTS, VisitType
 
 
@@ -146,8 +146,21 @@ class ColleagueInviteForm(WhenForm):
         cast(forms.ModelChoiceField, self.fields["visit_type"]).queryset = visit_types
 
 
-class RescheduleForm(WhenForm):
+class ConfirmedStep(forms.Form):
+    """Nothing irreversible in one click: a change is made only when the confirming button
+    (in the dialog, or on the confirmation page without JavaScript) sends `confirmed`."""
+
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class RescheduleForm(WhenForm, ConfirmedStep):
     instant = None  # type: ignore[assignment]
+    reason = forms.CharField(
+        label=_("Anledning (valfritt, syns bara för vårdgivaren)"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_LENGTH}),
+    )
 
     def clean(self) -> dict[str, Any]:
         forms.Form.clean(self)
@@ -158,8 +171,24 @@ class RescheduleForm(WhenForm):
         return data
 
 
-class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Anledning (valfritt)"), required=False, max_length=500)
+class CancelForm(ConfirmedStep):
+    reason = forms.CharField(
+        label=_("Anledning (valfritt, syns bara för vårdgivaren)"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_LENGTH}),
+    )
+
+
+class DeclineForm(ConfirmedStep):
+    """Jag kan inte komma (a patient)."""
+
+    note = forms.CharField(
+        label=_("Meddelande till vårdgivaren (valfritt)"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": NOTE_MAX_LENGTH}),
+    )
 
 
 class BookingFilterForm(forms.Form):

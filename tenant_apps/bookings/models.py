@@ -113,6 +113,9 @@ class Participant(models.Model):
     )
     role = models.CharField(max_length=10, choices=ParticipantRole.choices)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # "Jag kan inte komma": a patient of a group visit who will not come; the visit goes on for
+    # the others (the last patient's decline cancels the booking).
+    declined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]
@@ -129,15 +132,31 @@ class EventKind(models.TextChoices):
     RESCHEDULED = "rescheduled", _("Ny tid")
     CANCELLED = "cancelled", _("Avbokad")
     CONFIRMED = "confirmed", _("Bekräftad")
+    # A patient confirmed while others of a group visit have not yet.
+    ACCEPTED = "accepted", _("Patienten bekräftade")
+    DECLINED = "declined", _("Patienten kan inte komma")
 
 
 class BookingEvent(models.Model):
     """Transactional outbox: written in the booking's own transaction, handed to workers after
-    commit (the SMS issue reads them). A rolled-back change leaves no event."""
+    commit (the SMS issue reads them). A rolled-back change leaves no event.
+
+    Also the booking's history, shown to its clinician and admins: who did it (`actor`, empty
+    for the platform) and the reason or note they gave, which no SMS ever carries."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     booking_version = models.PositiveIntegerField()
+    # Never looked up by actor: no index to build on every provider's events.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    note = models.CharField(_("anledning"), max_length=500, blank=True, default="", db_default="")
     created_at = models.DateTimeField()
     dispatched_at = models.DateTimeField(null=True, blank=True)
 

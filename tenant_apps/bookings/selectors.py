@@ -18,7 +18,7 @@ from careplatform.timeutil import local_day_range
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings.access import own_bookings, visible_bookings
 from tenant_apps.bookings.models import HOLDS_TIME, Booking, BookingStatus, Participant
-from tenant_apps.bookings.services import effective_status
+from tenant_apps.bookings.services import can_decline, effective_status
 
 UPCOMING_LIMIT = 100
 
@@ -117,20 +117,24 @@ class PatientVisit:
     booking: Booking
     status: str  # effective_status
     mine: Participant  # the patient's own participation
+    can_decline: bool  # "Jag kan inte komma" is offered
 
 
 def patient_visits(user: User, limit: int = 50) -> list[PatientVisit]:
     """Mina besök (manual 7.4): the patient's visits that have not ended, each with its
-    effective status and the patient's own participation (confirmed or not)."""
+    effective status, the patient's own participation (confirmed, or cannot come) and whether
+    they can still say they cannot come."""
     upcoming = _upcoming(Booking.objects.filter(participants__user=user))
-    return [
-        PatientVisit(
-            booking,
-            effective_status(booking),
-            next(p for p in booking.participants.all() if p.user_id == user.pk),
+    now = clock.now()
+    visits = []
+    for booking in rows(upcoming)[:limit]:
+        mine = next(p for p in booking.participants.all() if p.user_id == user.pk)
+        visits.append(
+            PatientVisit(
+                booking, effective_status(booking, now), mine, can_decline(booking, mine, now)
+            )
         )
-        for booking in rows(upcoming)[:limit]
-    ]
+    return visits
 
 
 def calendar_feed_bookings(user: User, since: datetime.datetime) -> QuerySet[Booking]:

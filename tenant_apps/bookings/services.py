@@ -1,4 +1,5 @@
-"""Bookings (manual 3, 7.4, 8): invite, Boka nu, confirm, reschedule, cancel.
+"""Bookings (manual 3, 7.4, 8): invite, Boka nu, confirm, reschedule, cancel, and a patient's
+"Jag kan inte komma".
 
 Every change is one transaction that also writes its outbox event; workers get the events after
 commit. No double booking: PostgreSQL's exclusion constraint refuses overlapping time for a
@@ -44,6 +45,7 @@ MESSAGE_MAX_LENGTH = 500
 # Draws of a visit reference before giving up: with 729 million references, even a provider
 # with a million bookings meets a taken one once in 729 draws.
 REFERENCE_DRAWS = 5
+NOTE_MAX_LENGTH = 500
 BOOKING_HORIZON_YEARS = 2
 OVERLAP_MESSAGE = _("Tiden krockar med en annan bokning för vårdpersonalen.")
 
@@ -70,11 +72,51 @@ def can_be_held(booking: Booking, now: datetime.datetime | None = None) -> bool:
     return effective_status(booking, now) == BookingStatus.CONFIRMED
 
 
-def _record(booking: Booking, kind: EventKind) -> None:
+def decline_refusal(
+    booking: Booking, participant: Participant | None, now: datetime.datetime | None = None
+) -> str | None:
+    """Why this participant cannot say "Jag kan inte komma" (now), or None: only a patient
+    still coming to a booking that holds its time and has not started can."""
+    now = now or clock.now()
+    if participant is None:
+        return _("Du är inte inbjuden till den här bokningen.")
+    if participant.declined_at is not None:
+        return _("Du har redan meddelat att du inte kan komma på det här besöket.")
+    if participant.role != ParticipantRole.PATIENT:
+        return _("Ett testbesök avbokas av den som bjöd in till det.")
+    refusal = change_refusal(booking, now)
+    if refusal is not None:
+        return refusal
+    if booking.starts_at <= now:
+        return _("Besöket har redan börjat. Kontakta vårdgivaren om du inte kan vara med.")
+    return None
+
+
+def can_decline(
+    booking: Booking, participant: Participant | None, now: datetime.datetime | None = None
+) -> bool:
+    """Whether the pages offer "Jag kan inte komma" to this participant."""
+    return decline_refusal(booking, participant, now) is None
+
+
+def _record(booking: Booking, kind: EventKind, actor: User | None, note: str = "") -> None:
     BookingEvent.objects.create(
-        booking=booking, kind=kind, booking_version=booking.version, created_at=clock.now()
+        booking=booking,
+        kind=kind,
+        booking_version=booking.version,
+        actor=actor,
+        note=note,
+        created_at=clock.now(),
     )
     enqueue_for_provider(dispatch_events)
+
+
+def _check_note(note: str, field: str) -> str:
+    """A reason or note kept in the booking's history (never in an SMS)."""
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX_LENGTH:
+        raise ValidationError({field: _("Högst %(max)d tecken, tack.") % {"max": NOTE_MAX_LENGTH}})
+    return note
 
 
 def dispatch_events() -> int:
@@ -312,7 +354,7 @@ def invite(
         Participant(booking=booking, user=user, role=role, confirmed_at=now if confirmed else None)
         for user, role in people
     )
-    _record(booking, EventKind.INVITED)
+    _record(booking, EventKind.INVITED, actor)
     return booking
 
 
@@ -358,14 +400,21 @@ def _locked(booking: Booking) -> Booking:
     return Booking.objects.select_for_update().get(pk=booking.pk)
 
 
+def change_refusal(booking: Booking, now: datetime.datetime | None = None) -> str | None:
+    """Why the booking can no longer be changed (cancelled, completed, expired), or None."""
+    status = effective_status(booking, now)
+    if status in HOLDS_TIME:
+        return None
+    labels = dict(BookingStatus.choices)
+    return _("Bokningen är %(status)s och kan inte ändras.") % {
+        "status": str(labels[status]).lower()
+    }
+
+
 def _check_changeable(booking: Booking) -> None:
-    status = effective_status(booking)
-    if status not in HOLDS_TIME:
-        labels = dict(BookingStatus.choices)
-        raise ValidationError(
-            _("Bokningen är %(status)s och kan inte ändras.")
-            % {"status": str(labels[status]).lower()}
-        )
+    refusal = change_refusal(booking)
+    if refusal is not None:
+        raise ValidationError(refusal)
 
 
 def _check_manager(booking: Booking, actor: User) -> None:
@@ -377,38 +426,78 @@ def _check_manager(booking: Booking, actor: User) -> None:
         )
 
 
-@transaction.atomic
-def confirm(booking: Booking, patient: User) -> Booking:
-    """Bekräfta (manual 7.4): the booking is confirmed once every invited patient has."""
-    booking = _locked(booking)
-    participant = booking.participants.filter(user=patient).first()
+def _invited(booking: Booking, user: User) -> Participant:
+    participant = booking.participants.filter(user=user).first()
     if participant is None:
         raise ValidationError(_("Du är inte inbjuden till den här bokningen."))
+    if participant.declined_at is not None:
+        raise ValidationError(_("Du har redan meddelat att du inte kan komma på det här besöket."))
+    return participant
+
+
+def _confirm_when_everyone_has(
+    booking: Booking, actor: User | None, now: datetime.datetime
+) -> bool:
+    """An unconfirmed booking becomes confirmed once every participant still coming has
+    confirmed (a patient who cannot come is not waited for)."""
+    waiting = booking.participants.filter(confirmed_at__isnull=True, declined_at__isnull=True)
+    if booking.status != BookingStatus.UNCONFIRMED or waiting.exists():
+        return False
+    booking.status = BookingStatus.CONFIRMED
+    booking.confirmed_at = now
+    booking.version += 1
+    booking.save(update_fields=["status", "confirmed_at", "version"])
+    _record(booking, EventKind.CONFIRMED, actor)
+    return True
+
+
+@transaction.atomic
+def confirm(booking: Booking, patient: User) -> Booking:
+    """Bekräfta (manual 7.4): the booking is confirmed once every invited patient has. Each
+    patient's confirmation is an event (the clinician is told)."""
+    booking = _locked(booking)
+    participant = _invited(booking, patient)
     _check_changeable(booking)
     now = clock.now()
-    if participant.confirmed_at is None:
+    newly = participant.confirmed_at is None
+    if newly:
         participant.confirmed_at = now
         participant.save(update_fields=["confirmed_at"])
-    if (
-        booking.status == BookingStatus.UNCONFIRMED
-        and not booking.participants.filter(confirmed_at__isnull=True).exists()
-    ):
-        booking.status = BookingStatus.CONFIRMED
-        booking.confirmed_at = now
-        booking.version += 1
-        booking.save(update_fields=["status", "confirmed_at", "version"])
-        _record(booking, EventKind.CONFIRMED)
+    if not _confirm_when_everyone_has(booking, patient, now) and newly:
+        _record(booking, EventKind.ACCEPTED, patient)
     return booking
+
+
+def check_new_time(booking: Booking, starts_at: datetime.datetime) -> None:
+    """What reschedule() would refuse about a new time, asked before the change is confirmed;
+    at the change itself the exclusion constraint decides again."""
+    start = _start_time(starts_at, instant=False)
+    end = start + (booking.ends_at - booking.starts_at)
+    overlapping = Booking.objects.filter(
+        clinician_id=booking.clinician_id,
+        status__in=HOLDS_TIME,
+        starts_at__lt=end,
+        ends_at__gt=start,
+    ).exclude(pk=booking.pk)
+    if overlapping.exists():
+        raise ValidationError({"starts_at": OVERLAP_MESSAGE})
 
 
 @transaction.atomic
 def reschedule(
-    booking: Booking, *, actor: User, provider: CareProvider, starts_at: datetime.datetime
+    booking: Booking,
+    *,
+    actor: User,
+    provider: CareProvider,
+    starts_at: datetime.datetime,
+    reason: str = "",
 ) -> Booking:
-    """The booking keeps its identity; where confirmation is required, patients confirm again."""
+    """The booking keeps its identity; where confirmation is required, patients confirm again.
+    `reason` is kept in the booking's history for staff; the SMS never carries it."""
     booking = _locked(booking)
     _check_manager(booking, actor)
     _check_changeable(booking)
+    reason = _check_note(reason, "reason")
     start = _start_time(starts_at, instant=False)
     if start == booking.starts_at:
         return booking
@@ -424,19 +513,54 @@ def reschedule(
         booking.participants.update(confirmed_at=None)
     booking.version += 1
     _save_holding_time(booking)
-    _record(booking, EventKind.RESCHEDULED)
+    _record(booking, EventKind.RESCHEDULED, actor, reason)
+    return booking
+
+
+def _cancel(booking: Booking, actor: User, reason: str) -> Booking:
+    """Cancelled frees the clinician's time: the exclusion constraint holds only bookings in
+    HOLDS_TIME."""
+    booking.status = BookingStatus.CANCELLED
+    booking.cancelled_at, booking.cancelled_by = clock.now(), actor
+    booking.cancel_reason = reason
+    booking.version += 1
+    booking.save()
+    _record(booking, EventKind.CANCELLED, actor, reason)
     return booking
 
 
 @transaction.atomic
 def cancel(booking: Booking, *, actor: User, reason: str = "") -> Booking:
+    """Avboka besöket (the booking's clinician or an admin). `reason` is kept in the booking's
+    history for staff; the participants' SMS never carries it."""
     booking = _locked(booking)
     _check_manager(booking, actor)
     _check_changeable(booking)
-    booking.status = BookingStatus.CANCELLED
-    booking.cancelled_at, booking.cancelled_by = clock.now(), actor
-    booking.cancel_reason = (reason or "").strip()[:500]
-    booking.version += 1
-    booking.save()
-    _record(booking, EventKind.CANCELLED)
+    return _cancel(booking, actor, _check_note(reason, "reason"))
+
+
+@transaction.atomic
+def decline(booking: Booking, patient: User, note: str = "") -> Booking:
+    """ "Jag kan inte komma" (a patient, with an optional note to the clinic): the booking is
+    cancelled with the note as its reason and its time is free again. In a group visit the
+    patient drops out and the visit goes on for the others (it is cancelled when the last
+    patient drops out). The clinician is told through the event. Refused once the visit has
+    started or is no longer held."""
+    booking = _locked(booking)
+    participant = booking.participants.filter(user=patient).first()
+    now = clock.now()
+    refusal = decline_refusal(booking, participant, now)
+    if refusal is not None:
+        raise ValidationError(refusal)
+    assert participant is not None
+    note = _check_note(note, "note")
+    participant.declined_at = now
+    participant.save(update_fields=["declined_at"])
+    _record(booking, EventKind.DECLINED, patient, note)
+    still_coming = booking.participants.filter(
+        role=ParticipantRole.PATIENT, declined_at__isnull=True
+    )
+    if not still_coming.exists():
+        return _cancel(booking, patient, note)
+    _confirm_when_everyone_has(booking, None, now)
     return booking

@@ -10,6 +10,7 @@ urlpatterns = [
     path("bokningar/<int:pk>/ny-tid/", views.reschedule, name="booking-reschedule"),
     path("bokningar/<int:pk>/avboka/", views.cancel, name="booking-cancel"),
     path("bokningar/<int:pk>/bekrafta/", views.confirm, name="booking-confirm"),
+    path("bokningar/<int:pk>/kan-inte-komma/", views.decline, name="booking-decline"),
     path(
         "bokningar/<int:pk>/sms/<int:sms_pk>/skicka-igen/",
         views.resend_sms,

@@ -1,4 +1,9 @@
-"""Bokningar (manual 3, 7.4, 8): invite, lists, detail, confirm, reschedule, cancel."""
+"""Bokningar (manual 3, 7.4, 8): invite, lists, detail, confirm, reschedule, cancel, and a
+patient's "Jag kan inte komma".
+
+Nothing irreversible in one click: cancelling, rescheduling and declining change the booking
+only when the form says `confirmed` (the button in the page's dialog); without it, the answer is
+a confirmation page with the same form, so the step holds without JavaScript too."""
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -23,16 +28,18 @@ from tenant_apps.bookings.access import (
     booking_for,
     managed_booking,
     may_manage,
+    shown_cancel_reason,
     shown_participants,
 )
 from tenant_apps.bookings.forms import (
     BookingFilterForm,
     CancelForm,
     ColleagueInviteForm,
+    DeclineForm,
     InviteForm,
     RescheduleForm,
 )
-from tenant_apps.bookings.models import BookingStatus
+from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.notifications.resend import resend, sms_log, sms_message_for
 from tenant_apps.profiles.access import bookable_visit_types, own_visit_types
 from tenant_apps.profiles.services import invite_blockers, missing_for_invite_page
@@ -158,6 +165,7 @@ def detail(
     local_start = local(booking.starts_at)
     everyone = list(booking.participants.select_related("user"))
     participants = shown_participants(request.user, booking, everyone)
+    mine = next((p for p in everyone if p.user_id == request.user.pk), None)
     context = {
         "booking": booking,
         "status_label": BookingStatus(status).label,
@@ -166,8 +174,13 @@ def detail(
         "manage": manages and status in (BookingStatus.UNCONFIRMED, BookingStatus.CONFIRMED),
         "reschedule_form": reschedule_form
         or RescheduleForm(initial={"date": local_start.date(), "time": local_start.time()}),
-        "cancel_form": CancelForm(),
-        "mine": booking.participants.filter(user=request.user).first(),
+        "cancel_form": CancelForm(auto_id="id_cancel_%s"),
+        "decline_form": DeclineForm(),
+        "mine": mine,
+        "can_decline": services.can_decline(booking, mine),
+        "cancel_reason": shown_cancel_reason(request.user, booking),
+        # The booking's history (who did what, with their reasons) is for staff.
+        "history": booking.events.select_related("actor") if manages else [],
         "can_be_held": services.can_be_held(booking),
         # The SMS log is for the booking's clinician and admins, not for patients.
         "sms_messages": sms_log(booking, request.user) if manages else [],
@@ -199,41 +212,100 @@ def visit_link(request: AuthenticatedRequest, reference: str) -> HttpResponse:
     return redirect("booking-detail", pk=booking.pk)
 
 
+def _refused(request: AuthenticatedRequest, refusal: str, to: str) -> HttpResponse:
+    """A change that cannot be made any more is not offered for confirmation: said at once."""
+    messages.error(request, refusal)
+    return redirect(to)
+
+
+def _confirmation(
+    request: AuthenticatedRequest, template: str, booking: Booking, form: Form
+) -> HttpResponse:
+    """The confirmation step: the same form again, to be sent with `confirmed` (400 when it
+    has errors to fix)."""
+    context = {"booking": booking, "form": form}
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
 @role_required("admin", "clinician")
 @require_POST
 def reschedule(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = managed_booking(request.user, pk)
+    refusal = services.change_refusal(booking)
+    if refusal is not None:
+        return _refused(request, refusal, reverse("booking-detail", args=[pk]))
     form = RescheduleForm(request.POST)
-    if form.is_valid():
-        try:
-            services.reschedule(
-                booking,
-                actor=request.user,
-                provider=request.tenant,
-                starts_at=form.cleaned_data["starts_at"],
-            )
-        except ValidationError as exc:
-            _show_errors(form, exc)
-        else:
-            messages.success(request, _("Besöket har fått ny tid."))
-            return redirect("booking-detail", pk=pk)
-    return detail(request, pk, reschedule_form=form)
+    # The new time is checked before it is confirmed; an error in the reason is shown in the
+    # confirmation step, where the reason is asked.
+    if not form.is_valid() and set(form.errors) != {"reason"}:
+        return detail(request, pk, reschedule_form=form)
+    data = form.cleaned_data
+    try:
+        if not (form.is_valid() and data["confirmed"]):
+            services.check_new_time(booking, data["starts_at"])
+            return _confirmation(request, "bookings/confirm_reschedule.html", booking, form)
+        services.reschedule(
+            booking,
+            actor=request.user,
+            provider=request.tenant,
+            starts_at=data["starts_at"],
+            reason=data["reason"],
+        )
+    except ValidationError as exc:
+        _show_errors(form, exc)
+        return detail(request, pk, reschedule_form=form)
+    messages.success(request, _("Besöket har fått ny tid."))
+    return redirect("booking-detail", pk=pk)
 
 
 @role_required("admin", "clinician")
 @require_POST
 def cancel(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     booking = managed_booking(request.user, pk)
+    refusal = services.change_refusal(booking)
+    if refusal is not None:
+        return _refused(request, refusal, reverse("booking-detail", args=[pk]))
     form = CancelForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["confirmed"]:
+        return _confirmation(request, "bookings/confirm_cancel.html", booking, form)
     try:
-        if not form.is_valid():
-            raise ValidationError(_("Anledningen får vara högst 500 tecken."))
         services.cancel(booking, actor=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("Besöket är avbokat."))
+        messages.success(request, _("Besöket är avbokat. Deltagarna får ett sms om det."))
     return redirect("booking-detail", pk=pk)
+
+
+@role_required("patient")
+@require_POST
+def decline(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Jag kan inte komma: the clinician is told, and the visit is cancelled (a group visit
+    goes on for the others)."""
+    booking = booking_for(request.user, pk)
+    mine = booking.participants.filter(user=request.user).first()
+    refusal = services.decline_refusal(booking, mine)
+    if refusal is not None:
+        return _refused(request, refusal, reverse("patient-home"))
+    form = DeclineForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["confirmed"]:
+        return _confirmation(request, "bookings/confirm_decline.html", booking, form)
+    try:
+        booking = services.decline(booking, request.user, form.cleaned_data["note"])
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _declined_message(booking))
+    return redirect("patient-home")
+
+
+def _declined_message(booking: Booking) -> str:
+    if booking.status == BookingStatus.CANCELLED:
+        return _(
+            "Tack för att du hör av dig. Besöket är avbokat och vårdgivaren har fått veta att du "
+            "inte kan komma."
+        )
+    return _("Tack för att du hör av dig. Vårdgivaren har fått veta att du inte kan komma.")
 
 
 @role_required("admin")

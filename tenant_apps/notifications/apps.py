@@ -3,7 +3,8 @@ from django.apps import AppConfig
 
 class NotificationsConfig(AppConfig):
     """SMS to patients and invited colleagues (manual 4, 7.1): invitations, changed times,
-    cancellations and reminders, per provider."""
+    cancellations and reminders, per provider; and to a clinician whose patient waits in the
+    room, when they ask for it."""
 
     name = "tenant_apps.notifications"
     default_auto_field = "django.db.models.BigAutoField"
@@ -11,6 +12,8 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         # The one place notifications subscribes to booking changes: bookings knows no consumer.
         from tenant_apps.bookings import events
-        from tenant_apps.notifications.services import on_booking_events
+        from tenant_apps.notifications.services import on_booking_events, on_room_event
+        from tenant_apps.video import events as room_events
 
         events.register(on_booking_events)
+        room_events.register(on_room_event)

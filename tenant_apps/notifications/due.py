@@ -34,6 +34,22 @@ def schedule(kind: DueKind, due: dict[int, datetime.datetime], schema: str | Non
     )
 
 
+def schedule_once(
+    kind: DueKind, due: dict[int, datetime.datetime], schema: str | None = None
+) -> None:
+    """Insert rows that are not there yet; an existing row keeps its time. One statement."""
+    if not due:
+        return
+    name = _schema(schema)
+    SmsDue.objects.bulk_create(
+        [
+            SmsDue(provider_id=name, kind=kind, object_id=object_id, due_at=at)
+            for object_id, at in due.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def unschedule(kind: DueKind, object_ids: Iterable[int], schema: str | None = None) -> None:
     ids = list(object_ids)
     if ids:

@@ -12,6 +12,8 @@ class SmsKind(models.TextChoices):
     RESCHEDULED = "rescheduled", _("Ny tid")
     CANCELLED = "cancelled", _("Avbokning")
     REMINDER = "reminder", _("Påminnelse")
+    # To the clinician: a patient has waited in the room (the clinician's choice on Min profil).
+    WAITING = "waiting", _("Patient väntar")
 
 
 class SmsStatus(models.TextChoices):

@@ -2,9 +2,15 @@
 
 Who gets what: every participant (each patient of a group visit, or the invited colleague)
 gets the invitation, a changed time and a cancellation; patients get a reminder 30 minutes
-before the start of a confirmed booking, never for Boka nu. Messages are created in the same
-transaction that marks the booking events dispatched, and each unfinished message has a row in
-the public due index, so a worker that dies leaves nothing behind.
+before the start of a confirmed booking, never for Boka nu. A patient who said they cannot
+come gets nothing more but a cancellation. Messages are created in the same transaction that
+marks the booking events dispatched, and each unfinished message has a row in the public due
+index, so a worker that dies leaves nothing behind.
+
+A clinician who asks for it on Min profil gets an SMS when a patient has waited in the room
+for more than WAITING_SMS_AFTER without them: the room's arrival event puts a look in the due
+index, and the look sends the message once per visit (its idempotency key) if someone still
+waits.
 """
 
 import datetime
@@ -35,11 +41,15 @@ from tenant_apps.bookings.models import (
 from tenant_apps.notifications import due, texts
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.sending import send_messages
+from tenant_apps.profiles.models import ClinicianProfile
+from tenant_apps.video import rooms
+from tenant_apps.video.events import RoomEvent
 from tenants.db import connection
 from tenants.models import CareProvider
 from tenants.provisioning import provider_url
 
 REMINDER_BEFORE = datetime.timedelta(minutes=30)
+WAITING_SMS_AFTER = datetime.timedelta(minutes=2)
 SMS_FOR_EVENT = {
     EventKind.INVITED: SmsKind.INVITED,
     EventKind.RESCHEDULED: SmsKind.RESCHEDULED,
@@ -89,7 +99,22 @@ def build_message(
     provider: CareProvider,
     now: datetime.datetime,
 ) -> SmsMessage:
-    user = participant.user
+    needs_confirmation = (
+        booking.status == BookingStatus.UNCONFIRMED and participant.confirmed_at is None
+    )
+    return build_for(booking, participant.user, kind, version, provider, now, needs_confirmation)
+
+
+def build_for(
+    booking: Booking,
+    user: User,
+    kind: SmsKind,
+    version: int,
+    provider: CareProvider,
+    now: datetime.datetime,
+    needs_confirmation: bool = False,
+) -> SmsMessage:
+    """One message about `booking` to `user` (a participant, or its clinician)."""
     language = texts.language_of(user.language)
     text = texts.compose(
         kind,
@@ -98,9 +123,7 @@ def build_message(
         link=sms_link(provider, booking),
         starts_at=booking.starts_at,
         instant=booking.instant,
-        needs_confirmation=(
-            booking.status == BookingStatus.UNCONFIRMED and participant.confirmed_at is None
-        ),
+        needs_confirmation=needs_confirmation,
     )
     to, error = recipient_number(user.mobile)
     expires_at = booking.starts_at if kind == SmsKind.REMINDER else booking.ends_at
@@ -183,6 +206,8 @@ def handle_events(events: Sequence[BookingEvent]) -> list[int]:
         if kind is None:
             continue
         for participant in booking.participants.all():
+            if participant.declined_at is not None and kind != SmsKind.CANCELLED:
+                continue
             messages.append(
                 build_message(booking, participant, kind, event.booking_version, provider, now)
             )
@@ -217,7 +242,7 @@ def create_due_reminders(
                 messages += [
                     build_message(booking, p, SmsKind.REMINDER, booking.version, provider, now)
                     for p in booking.participants.all()
-                    if p.role == ParticipantRole.PATIENT
+                    if p.role == ParticipantRole.PATIENT and p.declined_at is None
                 ]
                 done.append(booking_id)
         new_ids = store_messages(messages, now)
@@ -226,9 +251,59 @@ def create_due_reminders(
     return new_ids
 
 
-def run_due(booking_ids: list[int], message_ids: list[int]) -> dict[str, int]:
-    """The sweep's job, in one provider's schema: due reminders, then due messages."""
+def wants_waiting_sms(clinician_id: int) -> bool:
+    """The clinician's choice on Min profil (off unless turned on)."""
+    return ClinicianProfile.objects.filter(
+        user_id=clinician_id, sms_when_patient_waits=True
+    ).exists()
+
+
+def on_room_event(event: RoomEvent) -> None:
+    """Registered with video (apps.py): a patient entered the room while the clinician is not
+    there. For a clinician who wants the SMS, the due index gets a look in WAITING_SMS_AFTER
+    (one per booking: a later arrival leaves an earlier look where it is)."""
+    booking = event.booking
+    if event.clinician_present or not wants_waiting_sms(booking.clinician_id):
+        return
+    due.schedule_once(DueKind.WAITING, {booking.pk: event.at + WAITING_SMS_AFTER})
+
+
+def create_waiting_messages(
+    booking_ids: Iterable[int], now: datetime.datetime | None = None
+) -> list[int]:
+    """Job part: the looks the sweep found due. A patient who has waited WAITING_SMS_AFTER
+    without the clinician gets the clinician an SMS (once per visit: the key holds the
+    booking's version); one who has waited less is looked at again when the time is up;
+    otherwise (nobody waits, the clinician came, the setting is off) nothing is sent."""
+    now = now or clock.now()
+    with transaction.atomic():
+        locked = due.lock(DueKind.WAITING, booking_ids)
+        if not locked:
+            return []
+        provider = current_provider()
+        messages, moved = [], {}
+        for booking in Booking.objects.filter(pk__in=locked).select_related("clinician"):
+            since = rooms.waiting_since(booking, now)
+            if since is not None and since + WAITING_SMS_AFTER > now:
+                moved[booking.pk] = since + WAITING_SMS_AFTER
+            elif since is not None and wants_waiting_sms(booking.clinician_id):
+                clinician = booking.clinician
+                messages.append(
+                    build_for(booking, clinician, SmsKind.WAITING, booking.version, provider, now)
+                )
+        new_ids = store_messages(messages, now)
+        due.unschedule(DueKind.WAITING, set(locked) - set(moved))
+        due.schedule(DueKind.WAITING, moved)
+    return new_ids
+
+
+def run_due(
+    booking_ids: list[int], message_ids: list[int], waiting_ids: Sequence[int] = ()
+) -> dict[str, int]:
+    """The sweep's job, in one provider's schema: due reminders and looks at waiting
+    patients, then due messages."""
     new_ids = create_due_reminders(booking_ids)
+    new_ids += create_waiting_messages(waiting_ids) if waiting_ids else []
     return send_messages([*message_ids, *new_ids])
 
 

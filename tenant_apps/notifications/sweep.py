@@ -55,7 +55,9 @@ def sweep_due(now: datetime.datetime | None = None, enqueue: Enqueue = async_tas
             batch = items[start : start + size]
             reminders = [oid for kind, oid in batch if kind == DueKind.REMINDER]
             messages = [oid for kind, oid in batch if kind == DueKind.MESSAGE]
-            enqueue(run_in_provider, schema, RUN_DUE, reminders, messages)
+            waiting = [oid for kind, oid in batch if kind == DueKind.WAITING]
+            extra = [waiting] if waiting else []  # jobs queued before waiting existed had two
+            enqueue(run_in_provider, schema, RUN_DUE, reminders, messages, *extra)
     if claimed:
         log.info("SMS sweep: %d due items at %d providers", len(claimed), len(work))
     return len(claimed)

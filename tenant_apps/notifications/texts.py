@@ -28,6 +28,9 @@ TEXTS = {
         "rescheduled_confirm": "{provider}: ny tid för videobesök {when}. Bekräfta: {link}",
         "cancelled": "{provider}: videobesöket {when} är avbokat. Logga in: {link}",
         "reminder": "Påminnelse: ditt videobesök hos {provider} börjar {time}. Logga in: {link}",
+        "waiting": (
+            "{provider}: patienten till besöket {time} väntar i besöksrummet. Logga in: {link}"
+        ),
     },
     "en": {
         "invited": "{provider}: video visit {when}. Log in with BankID: {link}",
@@ -37,9 +40,11 @@ TEXTS = {
         "rescheduled_confirm": "{provider}: new time for video visit {when}. Confirm: {link}",
         "cancelled": "{provider}: video visit {when} is cancelled. Log in: {link}",
         "reminder": "Reminder: your video visit with {provider} starts at {time}. Log in: {link}",
+        "waiting": "{provider}: your {time} patient is waiting in the video room. Log in: {link}",
     },
 }
-KINDS = ("invited", "rescheduled", "cancelled", "reminder")
+# "waiting" goes to the clinician (a patient has waited in the room): it names no patient.
+KINDS = ("invited", "rescheduled", "cancelled", "reminder", "waiting")
 
 
 def language_of(code: str) -> str:
@@ -91,7 +96,7 @@ def compose(
     instant: bool = False,
     needs_confirmation: bool = False,
 ) -> str:
-    """The text of one message. `kind` is invited, rescheduled, cancelled or reminder."""
+    """The text of one message. `kind` is one of KINDS."""
     language = language_of(language)
     template = template_for(kind, language, instant=instant, needs_confirmation=needs_confirmation)
     values = {

@@ -31,6 +31,16 @@ class ConsultationForm(forms.Form):
     )
 
 
+class WaitingSmsForm(forms.Form):
+    sms_when_patient_waits = forms.BooleanField(
+        label=_(
+            "Skicka ett sms till min mobil när en patient har väntat i besöksrummet i mer än "
+            "2 minuter utan mig (en gång per besök)"
+        ),
+        required=False,
+    )
+
+
 class PhotoForm(forms.Form):
     photo = forms.FileField(
         label=_("Profilbild"),

@@ -22,6 +22,11 @@ class ClinicianProfile(models.Model):
     description = models.TextField(_("beskrivning"), max_length=2000, blank=True)
     photo = models.ImageField(_("profilbild"), upload_to="profile-photos/", blank=True)
     booking_enabled = models.BooleanField(_("bokningsfunktion aktiv"), default=False)
+    # An SMS to the clinician's own mobile when a patient has waited in the room (off unless
+    # the clinician turns it on, on Min profil).
+    sms_when_patient_waits = models.BooleanField(
+        _("sms när en patient väntar"), default=False, db_default=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:

@@ -238,6 +238,20 @@ def deactivate_booking(user: User) -> ClinicianProfile:
     return profile
 
 
+def set_waiting_sms(user: User, on: bool) -> ClinicianProfile:
+    """Sms när en patient väntar (Min profil): an SMS to the clinician's own mobile when a
+    patient has waited in the room without them. Turning it on needs a mobile number."""
+    if on and not user.mobile:
+        raise ValidationError(
+            _("Du har inget mobilnummer. Be en administratör att lägga till det först.")
+        )
+    with transaction.atomic():
+        profile = _locked_profile(user.pk)
+        profile.sms_when_patient_waits = on
+        profile.save(update_fields=["sms_when_patient_waits", "updated_at"])
+    return profile
+
+
 def missing_for_inviting(user: User) -> list[Blocker]:
     """Empty when the user may invite patients; otherwise what is missing, with its step."""
     if not (user.is_active and user.is_clinician):

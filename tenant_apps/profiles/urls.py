@@ -24,6 +24,7 @@ urlpatterns = [
         name="profile-visit-type-active",
     ),
     path("min-profil/bokningsfunktion/", views.booking, name="profile-booking"),
+    path("min-profil/sms/", views.waiting_sms, name="profile-waiting-sms"),
     path("profilbild/<int:user_id>/", views.photo_file, name="profile-photo-file"),
     path("vardpersonal/", views.clinician_listing, name="clinician-listing"),
 ]

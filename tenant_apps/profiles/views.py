@@ -17,7 +17,7 @@ from careplatform.access import role_required
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.profiles import services
 from tenant_apps.profiles.access import own_visit_type, own_visit_types
-from tenant_apps.profiles.forms import ConsultationForm, PhotoForm, VisitTypeForm
+from tenant_apps.profiles.forms import ConsultationForm, PhotoForm, VisitTypeForm, WaitingSmsForm
 from tenant_apps.profiles.models import ClinicianProfile
 from tenant_apps.profiles.services import BOOKING, CONSULTATION, PHOTO, VISIT_TYPES
 from tenant_apps.profiles.steps import STEPS, blocker_links
@@ -56,7 +56,27 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
         {"url": reverse(url_name), "label": label, "about": about, "done": done[key]}
         for key, url_name, label, about in STEPS
     ]
-    return _page(request, "profiles/profile.html", "", steps=steps)
+    current = services.get_profile(request.user).sms_when_patient_waits
+    sms_form = WaitingSmsForm(initial={"sms_when_patient_waits": current})
+    return _page(request, "profiles/profile.html", "", steps=steps, sms_form=sms_form)
+
+
+@role_required("clinician")
+@require_POST
+def waiting_sms(request: AuthenticatedRequest) -> HttpResponse:
+    """Sms när en patient väntar: on or off."""
+    form = WaitingSmsForm(request.POST)
+    on = form.is_valid() and form.cleaned_data["sms_when_patient_waits"]
+    try:
+        services.set_waiting_sms(request.user, on)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if on:
+            messages.success(request, _("Du får ett sms när en patient väntar på dig."))
+        else:
+            messages.success(request, _("Du får inga sms när en patient väntar."))
+    return redirect(reverse("profile") + "#sms")
 
 
 @role_required("clinician")

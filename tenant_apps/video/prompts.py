@@ -94,7 +94,8 @@ def _part(schema_name: str, user_ids: Iterable[int], now: datetime.datetime) -> 
             WHERE clinician_id = ANY(%s::bigint[])
             UNION
             SELECT p.booking_id, p.user_id FROM {table(Participant)} p
-            JOIN win ON win.id = p.booking_id WHERE p.user_id = ANY(%s::bigint[])
+            JOIN win ON win.id = p.booking_id
+            WHERE p.user_id = ANY(%s::bigint[]) AND p.declined_at IS NULL
         )
         SELECT %s::text, u.id, u.is_active, u.session_generation,
             b.id, b.clinician_id, b.starts_at, b.ends_at, vt.title, c.first_name, c.last_name,

@@ -19,7 +19,7 @@ from careplatform import clock
 from careplatform.timeutil import format_local
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import needs_consent
-from tenant_apps.bookings.models import Booking, BookingStatus
+from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.bookings.services import can_be_held, effective_status
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
 
@@ -73,10 +73,12 @@ def is_host(booking: Booking, user: User | AnonymousUser) -> bool:
 
 
 def is_participant(booking: Booking, user: User | AnonymousUser) -> bool:
-    """The clinician, an invited patient or an invited colleague; nobody else, admins included."""
+    """The clinician, an invited patient or an invited colleague; nobody else, admins included,
+    nor a patient who said they cannot come."""
     if not user.is_authenticated:
         return False
-    return is_host(booking, user) or booking.participants.filter(user=user).exists()
+    invited = booking.participants.filter(user=user, declined_at__isnull=True)
+    return is_host(booking, user) or invited.exists()
 
 
 def present(booking: Booking, now: datetime.datetime) -> QuerySet[RoomConnection]:
@@ -130,6 +132,32 @@ def admission(
     if now > closes_at(booking) and not call_in_progress(booking, now):
         return Admission(Reason.CLOSED, _("Besökstiden är slut och besöksrummet är stängt."))
     return ALLOWED
+
+
+def waiting_since(booking: Booking, now: datetime.datetime) -> datetime.datetime | None:
+    """Since when a patient has been in the room without the booking's clinician: from the
+    first patient's arrival, or from when the clinician last left if that is later. None when
+    nobody waits (no patient there, the clinician there, or the visit cannot be held)."""
+    if held_refusal(booking, now) is not None:
+        return None
+    here = present(booking, now)
+    if here.filter(user_id=booking.clinician_id).exists():
+        return None
+    patients = booking.participants.filter(role=ParticipantRole.PATIENT).values("user_id")
+    arrived = (
+        here.filter(user_id__in=patients).order_by("joined_at").values_list("joined_at", flat=True)
+    ).first()
+    if arrived is None:
+        return None
+    clinician_left = (
+        CallEvent.objects.filter(
+            booking=booking, user_id=booking.clinician_id, kind=CallEventKind.LEFT
+        )
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    return max(arrived, clinician_left) if clinician_left else arrived
 
 
 def is_open(booking: Booking, now: datetime.datetime | None = None) -> bool:

@@ -28,7 +28,7 @@ from tenant_apps.bookings.models import (
     Participant,
     ParticipantRole,
 )
-from tenant_apps.video import prompts, rooms
+from tenant_apps.video import events, prompts, rooms
 from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
 from tenants.db import connection
 
@@ -155,6 +155,7 @@ def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinRe
         replaced.append(Replaced(old.peer_id, old.channel_name, resumed=False))
         _event(booking, CallEventKind.LEFT, user, old.peer_id, reason="replaced")
         old.delete()
+    roles = _roles(booking)
     if same_page is not None:
         replaced.append(Replaced(peer_id, same_page.channel_name, resumed=True))
         same_page.channel_name, same_page.seen_at = channel_name, now
@@ -170,8 +171,9 @@ def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinRe
             seen_at=now,
         )
         _event(booking, CallEventKind.JOINED, user, peer_id)
+        if roles.get(user.pk, ("", 0))[0] == PATIENT:
+            _patient_arrived(booking, user, now)
     notify_prompts([booking.clinician_id])  # who is waiting
-    roles = _roles(booking)
     others = rooms.present(booking, now).exclude(pk=conn.pk).select_related("user")
     conn.user = user
     return JoinResult(
@@ -182,6 +184,12 @@ def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinRe
         replaced,
         may_manage(user, booking),
     )
+
+
+def _patient_arrived(booking: Booking, patient: User, now: datetime.datetime) -> None:
+    """Tell whoever listens (video/events.py) that a patient entered the room."""
+    clinician_present = rooms.present(booking, now).filter(user_id=booking.clinician_id).exists()
+    events.publish(events.PatientArrived(booking, patient, now, clinician_present))
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from careplatform.netutils import client_ip
 from careplatform.redirects import next_path
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.services import current_consent_version, give_consent, needs_consent
+from tenant_apps.bookings.forms import DeclineForm
 from tenant_apps.bookings.selectors import own_upcoming_confirmed, patient_visits
 from tenant_apps.profiles.services import missing_for_invite_page
 from tenant_apps.profiles.steps import blocker_links
@@ -23,8 +24,13 @@ def overview(request: AuthenticatedRequest) -> HttpResponse:
 
 @role_required("patient")
 def patient_home(request: AuthenticatedRequest) -> HttpResponse:
-    # Manual 7.4: the patient's bookings, the clinician's message, and Bekräfta.
-    return render(request, "workspace/patient_home.html", {"visits": patient_visits(request.user)})
+    # Manual 7.4: the patient's bookings, the clinician's message, Bekräfta, and "Jag kan inte
+    # komma" (a form of its own per visit: its field ids differ).
+    visits = [
+        (visit, DeclineForm(auto_id=f"id_decline_{visit.booking.pk}_%s"))
+        for visit in patient_visits(request.user)
+    ]
+    return render(request, "workspace/patient_home.html", {"visits": visits})
 
 
 @role_required("patient")

@@ -149,7 +149,11 @@ def test_reschedule_page_asks_which_0230_and_then_moves_the_booking(ready):
     booking.refresh_from_db()
     assert booking.version == 1
 
-    response = client.post(path, {"date": AUTUMN_NIGHT, "time": "02:30", "fold": "0"})
+    chosen = {"date": AUTUMN_NIGHT, "time": "02:30", "fold": "0"}
+    response = client.post(path, chosen)  # asks for confirmation, keeping the choice
+    assert response.status_code == 200
+    assert 'type="hidden" name="fold" value="0"' in response.content.decode()
+    response = client.post(path, {**chosen, "confirmed": "1"})
     assert response.status_code == 302
     booking.refresh_from_db()
     assert (booking.starts_at, booking.version) == (SUMMER_0230, 2)

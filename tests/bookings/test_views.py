@@ -153,10 +153,11 @@ def test_reschedule_and_cancel_from_the_detail_page(ready):
     booking = book(ready)
     client = logged_in(ready.clinician, ready)
     new_day = in_days(9).date().isoformat()
-    client.post(f"/bokningar/{booking.pk}/ny-tid/", {"date": new_day, "time": "14:30"})
+    new_time = {"date": new_day, "time": "14:30", "confirmed": "1"}
+    client.post(f"/bokningar/{booking.pk}/ny-tid/", new_time)
     booking.refresh_from_db()
     assert booking.version == 2 and booking.starts_at.astimezone().hour in (13, 14)
-    client.post(f"/bokningar/{booking.pk}/avboka/", {"reason": "Semester"})
+    client.post(f"/bokningar/{booking.pk}/avboka/", {"reason": "Semester", "confirmed": "1"})
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CANCELLED and booking.cancel_reason == "Semester"
     page = client.get(f"/bokningar/{booking.pk}/").content.decode()
@@ -186,13 +187,9 @@ def test_patient_cannot_confirm_someone_elses_booking(ready):
 def test_patient_cannot_reschedule_or_cancel(ready):
     booking = book(ready)
     client = logged_in(booking.participants.get().user, ready)
-    assert client.post(f"/bokningar/{booking.pk}/avboka/").status_code == 403
-    assert (
-        client.post(
-            f"/bokningar/{booking.pk}/ny-tid/", {"date": "2030-01-01", "time": "10:00"}
-        ).status_code
-        == 403
-    )
+    assert client.post(f"/bokningar/{booking.pk}/avboka/", {"confirmed": "1"}).status_code == 403
+    new_time = {"date": "2030-01-01", "time": "10:00", "confirmed": "1"}
+    assert client.post(f"/bokningar/{booking.pk}/ny-tid/", new_time).status_code == 403
 
 
 def test_booking_of_another_provider_is_404(beta, ready):
@@ -303,8 +300,8 @@ def test_invited_colleague_cannot_reschedule_or_cancel_the_test_visit(ready):
     client = logged_in(ready.colleague, ready)
     page = client.get(f"/bokningar/{visit.pk}/")
     assert page.status_code == 200 and not page.context["manage"]
-    assert client.post(f"/bokningar/{visit.pk}/avboka/").status_code == 404
-    new_time = {"date": in_days(9).date().isoformat(), "time": "14:30"}
+    assert client.post(f"/bokningar/{visit.pk}/avboka/", {"confirmed": "1"}).status_code == 404
+    new_time = {"date": in_days(9).date().isoformat(), "time": "14:30", "confirmed": "1"}
     assert client.post(f"/bokningar/{visit.pk}/ny-tid/", new_time).status_code == 404
     visit.refresh_from_db()
     assert (visit.status, visit.version) == (BookingStatus.CONFIRMED, 1)

@@ -25,6 +25,7 @@ VARIANTS = [
     ("rescheduled", False, True),
     ("cancelled", False, False),
     ("reminder", False, False),
+    ("waiting", False, False),  # to the clinician
 ]
 NAME_40 = "Vårdcentralen Östra Järfälla Läkarhus AB"
 SUBDOMAIN_24 = "vardcentralen-ostra-jarf"  # + ".careplatform.se" = a host of 40 characters
@@ -79,6 +80,12 @@ def test_boka_nu_says_the_visit_starts_now():
         ("cancelled", "en", "Vårdcentralen Alfa: video visit Tuesday 2 Jun at 14:30 is cancelled"),
         ("reminder", "sv", "Påminnelse: ditt videobesök hos Vårdcentralen Alfa börjar kl. 14.30"),
         ("reminder", "en", "Reminder: your video visit with Vårdcentralen Alfa starts at 14:30"),
+        (
+            "waiting",
+            "sv",
+            "Vårdcentralen Alfa: patienten till besöket kl. 14.30 väntar i besöksrummet",
+        ),
+        ("waiting", "en", "Vårdcentralen Alfa: your 14:30 patient is waiting in the video room"),
     ],
 )
 def test_each_kind_in_both_languages(kind, language, words):

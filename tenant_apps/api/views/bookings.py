@@ -1,5 +1,6 @@
 """Bookings (manual 3, 7.4, 8): list with filters, invite (Bjud in till besök, Boka nu, Bjud in
-intern vårdpersonal), confirm, reschedule, cancel. Every rule is tenant_apps.bookings.services'."""
+intern vårdpersonal), confirm, decline (Jag kan inte komma), reschedule, cancel. Every rule is
+tenant_apps.bookings.services'."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -17,6 +18,7 @@ from tenant_apps.api.booking_serializers import (
     BookingFilterSerializer,
     BookingSerializer,
     CancelSerializer,
+    DeclineSerializer,
     InvitedBookingSerializer,
     InviteSerializer,
     RescheduleSerializer,
@@ -30,12 +32,13 @@ from tenant_apps.bookings.services import PatientSpec
 
 
 class _BookingPermission(BasePermission):
-    """Reading: anyone with bookings. Confirming: patients. Everything else: staff."""
+    """Reading: anyone with bookings. Confirming and declining: patients. Everything else:
+    staff."""
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         if request.method in ("GET", "HEAD", "OPTIONS"):
             return True
-        needed = IsPatient if view.action == "confirm" else IsStaff
+        needed = IsPatient if view.action in ("confirm", "decline") else IsStaff
         return needed().has_permission(request, view)
 
 
@@ -115,6 +118,18 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
         booking = services.confirm(booking_for(request.user, pk), request.user)
         return self._present(booking)
 
+    @extend_schema(request=DeclineSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, pk: int) -> Response:
+        """Jag kan inte komma (a patient, before the visit starts): the clinician is told and
+        the booking is cancelled with the note as its reason; in a group visit the patient
+        drops out and the visit goes on for the others."""
+        booking = booking_for(request.user, pk)
+        form = DeclineSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        booking = services.decline(booking, request.user, form.validated_data["note"])
+        return self._present(booking)
+
     @extend_schema(request=RescheduleSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def reschedule(self, request: Request, pk: int) -> Response:
@@ -127,13 +142,15 @@ class BookingViewSet(IdLookup, viewsets.GenericViewSet):
             actor=request.user,
             provider=request.tenant,
             starts_at=form.validated_data.get("starts_at"),
+            reason=form.validated_data["reason"],
         )
         return self._present(booking)
 
     @extend_schema(request=CancelSerializer, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk: int) -> Response:
-        """Avboka: the booking's clinician or an admin, with an optional reason."""
+        """Avboka: the booking's clinician or an admin, with an optional reason (kept for staff,
+        never in an SMS)."""
         booking = managed_booking(request.user, pk)
         form = CancelSerializer(data=request.data)
         form.is_valid(raise_exception=True)

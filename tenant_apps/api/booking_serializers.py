@@ -16,7 +16,7 @@ from tenant_apps.api.fields import Boolean, IsoDate, LocalTime, ObjectId, Text
 from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.access import shown_participants
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
-from tenant_apps.bookings.selectors import BookingFilters, check_day_order
+from tenant_apps.bookings.selectors import SEARCH_MAX_LENGTH, BookingFilters, check_day_order
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, can_be_held, effective_status
 from tenant_apps.notifications.models import SmsKind, SmsMessage, SmsStatus
 from tenant_apps.notifications.services import visible_sms
@@ -289,6 +289,13 @@ class BookingFilterSerializer(serializers.Serializer):
     clinician = serializers.IntegerField(
         required=False, help_text="Admins: only this clinician's bookings"
     )
+    search = Text(
+        required=False,
+        allow_blank=True,
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Only bookings with an invited patient of this name or personnummer (every "
+        "word must match); clinicians search their own patients, admins the provider's",
+    )
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
@@ -309,4 +316,5 @@ class BookingFilterSerializer(serializers.Serializer):
             first_day=values.get("from"),
             last_day=values.get("to"),
             clinician_id=values.get("clinician"),
+            search=values.get("search", ""),
         )

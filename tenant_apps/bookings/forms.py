@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from careplatform.forms import MobileField, PersonnummerField
 from careplatform.timeutil import SUMMER_TIME, WINTER_TIME, local_datetime
 from tenant_apps.accounts.models import User
-from tenant_apps.bookings.selectors import BookingFilters, check_day_order
+from tenant_apps.bookings.selectors import SEARCH_MAX_LENGTH, BookingFilters, check_day_order
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, PatientSpec
 from tenant_apps.profiles.models import MAX_GROUP_PATIENTS, VisitType
 
@@ -163,6 +163,13 @@ class CancelForm(forms.Form):
 
 
 class BookingFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Patient"),
+        help_text=_("Namn eller personnummer"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
     clinician = forms.ModelChoiceField(
         label=_("Vårdpersonal"), required=False, queryset=User.objects.none()
@@ -207,4 +214,5 @@ class BookingFilterForm(forms.Form):
             first_day=data.get("date_from"),
             last_day=data.get("date_to"),
             clinician_id=clinician.pk if clinician is not None else None,
+            search=data.get("q") or "",
         )

@@ -6,6 +6,7 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,9 @@ class WhenForm(forms.Form):
         label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     time = forms.TimeField(
-        label=_("Tid"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Tid"),
+        required=False,
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
     )
     instant = forms.BooleanField(label=_("Boka nu (mötet börjar direkt)"), required=False)
     # Asked only for a time that occurs twice (the night clocks go back).
@@ -61,11 +64,28 @@ class WhenForm(forms.Form):
 
     @property
     def asks_fold(self) -> bool:
-        """Whether the page shows the summer/winter time choice: after an ambiguous time."""
-        refused = self.errors.as_data().get("time", []) if self.is_bound else []
+        """Whether the page shows the summer/winter time choice: after an ambiguous time, or
+        when a link gave one (an empty slot on the night the clocks go back)."""
+        if not self.is_bound:
+            return self.initial.get("fold") is not None
+        refused = self.errors.as_data().get("time", [])
         return any(error.code == "ambiguous_time" for error in refused) or bool(
-            self.is_bound and self.data.get(self.add_prefix("fold"))
+            self.data.get(self.add_prefix("fold"))
         )
+
+
+def when_initial(query: QueryDict) -> dict[str, Any]:
+    """The start an invite link fills in (an empty slot of the day or week view): `date`,
+    `time` and, on the night the clocks go back, `fold`. A value that does not read is left
+    out; the form checks the time when it is sent."""
+    initial = {}
+    for name in ("date", "time", "fold"):
+        if query.get(name):
+            try:
+                initial[name] = WhenForm.base_fields[name].clean(query[name])
+            except ValidationError:
+                continue
+    return initial
 
 
 class VisitTypeChoiceField(forms.ModelChoiceField):
@@ -216,3 +236,19 @@ class BookingFilterForm(forms.Form):
             clinician_id=clinician.pk if clinician is not None else None,
             search=data.get("q") or "",
         )
+
+
+class ScheduleForm(forms.Form):
+    """The day and week views' choices: the day to show and a patient search (whose calendar
+    is the `clinician` parameter, which bookings.access decides)."""
+
+    datum = forms.DateField(
+        label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label=_("Patient"),
+        help_text=_("Namn eller personnummer"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

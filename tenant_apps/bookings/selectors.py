@@ -163,3 +163,23 @@ def calendar_feed_bookings(user: User, since: datetime.datetime) -> QuerySet[Boo
         .order_by("starts_at", "id")
     )
 
+
+def calendar_bookings(
+    user: User,
+    whose: User | None,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    search: str = "",
+) -> list[Booking]:
+    """The day and week views (bookings.schedule): the visits of `whose` (those they take part
+    in, bookings.access.own_bookings) or, `whose` None, every visit `user` may see (admins: the
+    provider's), that overlap [start, end) and hold or held their time (unconfirmed ones not yet
+    begun, confirmed, completed), narrowed by a patient search as the list is (with_patient).
+    Whose calendar `user` may see is bookings.access.calendar_owner."""
+    bookings = visible_bookings(user) if whose is None else own_bookings(whose)
+    now = clock.now()
+    held = Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED]) | Q(
+        status=BookingStatus.UNCONFIRMED, starts_at__gt=now
+    )
+    bookings = bookings.filter(held, starts_at__lt=end, ends_at__gt=start)
+    return list(rows(with_patient(bookings, search).order_by("starts_at", "id")))

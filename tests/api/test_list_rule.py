@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from careplatform.timeutil import local_datetime
+from careplatform.timeutil import local, local_datetime
 from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking
 from tenant_apps.profiles.models import VisitType
@@ -100,12 +100,12 @@ FIRST_PNR = patient_spec(1).personnummer  # 12 digits
         ("   ", ["patient1", "test visit", "siv", "per"]),
     ],
 )
-def test_page_and_api_search_the_same_patients(
+def test_page_api_and_week_search_the_same_patients(
     ready, api, kalles_patient, who, search, expected
 ):
     """Clinicians search their own patients, admins the provider's: Per is Kalle's patient, so
-    Klara never finds him, while the admin does. The list page (`q`) and the API (`search`)
-    agree."""
+    Klara never finds him, while the admin does. The list page (`q`), the API (`search`) and
+    the week view agree."""
     siv = patient_spec(2, first_name="Siv", last_name="Ek")
     found = {
         "patient1": book(ready, n=1, starts_at=in_days(3, hour=8)),
@@ -124,6 +124,18 @@ def test_page_and_api_search_the_same_patients(
     assert page.status_code == 200
     if search.strip():
         assert [booking.pk for booking in page.context["page"].object_list] == wanted
+    day = in_days(3).date()
+    week = logged_in(user, ready).get(
+        "/bokningar/vecka/",
+        {"datum": day.isoformat(), "q": search, "clinician": "alla" if who == "admin" else ""},
+    )
+    days = week.context["grid"].period.days
+    in_week = [
+        visit.booking.pk for column in week.context["grid"].columns for visit in column.visits
+    ]
+    assert in_week == [
+        b.pk for b in Booking.objects.filter(pk__in=wanted) if local(b.starts_at).date() in days
+    ]
 
 
 def test_a_search_longer_than_100_characters_is_refused(ready, api):

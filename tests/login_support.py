@@ -112,12 +112,16 @@ class HttpBrowser:
         raise AssertionError("login did not finish")
 
 
-def phone_page(browser, server, subdomain: str, personnummer: str):
-    """A phone-sized (375×667) Playwright page logged in through the simulator, its base URL
-    and the list that collects Content Security Policy refusals."""
+PHONE = (375, 667)
+DESKTOP = (1280, 900)
+
+
+def phone_page(browser, server, subdomain: str, personnummer: str, *, size=PHONE):
+    """A phone-sized (375×667, or `size`) Playwright page logged in through the simulator, its
+    base URL and the list that collects Content Security Policy refusals."""
     http = HttpBrowser(server, subdomain)
     assert http.login(personnummer, Simulator(server.port))["state"] == "complete"
-    context = browser.new_context(viewport={"width": 375, "height": 667})
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
     url = f"http://{subdomain}.localhost:{server.port}"
     context.add_cookies(
         [{"name": "sessionid", "value": http.http.cookies["sessionid"], "url": url}]

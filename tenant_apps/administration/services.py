@@ -1,8 +1,7 @@
-"""What the administration tool reads and records (manual 1 and 8): the search of the staff and
-patient lists (who is on them is tenant_apps.accounts.access), and the audit entries for every
-patient an admin is shown."""
+"""What the administration tool reads and records (manual 1 and 8): the start page's counts and
+the audit entries for every patient an admin is shown. Who is on the staff and patient lists is
+tenant_apps.accounts.access, their search tenant_apps.accounts.search."""
 
-import re
 from collections.abc import Iterable
 
 from django.db import transaction
@@ -23,8 +22,6 @@ PATIENT_CHANGED_BY_INVITE = "patient.invite_change"
 PATIENT_LIST = "patient.list"
 PATIENT_SEARCH = "patient.search"
 
-_LETTERS = re.compile(r"[^\W\d_]")
-
 
 def start_page_counts() -> dict[str, int]:
     counts = User.objects.aggregate(
@@ -32,33 +29,6 @@ def start_page_counts() -> dict[str, int]:
         patients=Count("pk", filter=Q(is_patient=True)),
     )
     return {**counts, "events": AuditEvent.objects.count()}
-
-
-def _number_matches(digits: str) -> Q:
-    # Personnummer are stored as 12 digits, mobiles as +46…: "070-222 33 44" is found by
-    # "702223344", "850505" and "19850505-0005" by the personnummer's digits.
-    return Q(personnummer__contains=digits) | Q(mobile__contains=digits.lstrip("0") or digits)
-
-
-def search_users(users: QuerySet[User], text: str) -> QuerySet[User]:
-    """Narrow `users` to those matching what a person typed: names, personnummer or phone, in
-    the ways people write them."""
-    text = text.strip()
-    if not text:
-        return users
-    if not _LETTERS.search(text):
-        digits = re.sub(r"\D", "", text)
-        return users.filter(_number_matches(digits)) if digits else users
-    for word in text.split():
-        if _LETTERS.search(word):
-            users = users.filter(
-                Q(first_name__icontains=word)
-                | Q(last_name__icontains=word)
-                | Q(email__icontains=word)
-            )
-        elif digits := re.sub(r"\D", "", word):
-            users = users.filter(_number_matches(digits))
-    return users
 
 
 def record_patients_shown(

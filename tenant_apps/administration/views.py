@@ -17,6 +17,7 @@ from careplatform.netutils import client_ip
 from tenant_apps.accounts.access import patient_for, staff_member, staff_members, visible_patients
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.search import search_users
 from tenant_apps.accounts.services import (
     add_patient,
     add_staff_member,
@@ -66,7 +67,7 @@ def start(request: AuthenticatedRequest) -> HttpResponse:
 @require_GET
 def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = _page(request, services.search_users(staff_members(), query))
+    page = _page(request, search_users(staff_members(), query))
     return render(request, "administration/staff_list.html", {"page": page, "query": query})
 
 
@@ -146,7 +147,7 @@ def _staff_page(
 @require_GET
 def patient_list(request: AuthenticatedRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = _page(request, services.search_users(visible_patients(request.user), query))
+    page = _page(request, search_users(visible_patients(request.user), query))
     action = services.PATIENT_SEARCH if query else services.PATIENT_LIST
     services.record_patients_shown(request.user, page.object_list, action, client_ip(request))
     return render(request, "administration/patient_list.html", {"page": page, "query": query})

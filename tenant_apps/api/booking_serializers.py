@@ -17,7 +17,7 @@ from tenant_apps.api.serializers import MobileField, PersonnummerField
 from tenant_apps.bookings.access import shown_cancel_reason, shown_participants
 from tenant_apps.bookings.models import Booking, BookingStatus, ParticipantRole
 from tenant_apps.bookings.references import DISPLAY_PATTERN
-from tenant_apps.bookings.selectors import BookingFilters, check_day_order
+from tenant_apps.bookings.selectors import SEARCH_MAX_LENGTH, BookingFilters, check_day_order
 from tenant_apps.bookings.services import (
     MESSAGE_MAX_LENGTH,
     NOTE_MAX_LENGTH,
@@ -326,6 +326,13 @@ class BookingFilterSerializer(serializers.Serializer):
     clinician = serializers.IntegerField(
         required=False, help_text="Admins: only this clinician's bookings"
     )
+    search = Text(
+        required=False,
+        allow_blank=True,
+        max_length=SEARCH_MAX_LENGTH,
+        help_text="Only bookings with an invited patient of this name or personnummer (every "
+        "word must match); clinicians search their own patients, admins the provider's",
+    )
 
     def get_fields(self) -> dict:
         fields = super().get_fields()
@@ -346,4 +353,5 @@ class BookingFilterSerializer(serializers.Serializer):
             first_day=values.get("from"),
             last_day=values.get("to"),
             clinician_id=values.get("clinician"),
+            search=values.get("search", ""),
         )

@@ -88,3 +88,21 @@ def shown_cancel_reason(user: User, booking: Booking) -> str:
     if may_manage(user, booking) or booking.cancelled_by_id == user.pk:
         return booking.cancel_reason
     return ""
+
+
+def calendar_owner(user: User, pk: int) -> User:
+    """Whose day and week view `user` may see: their own, and an admin any clinician's or
+    admin's of the provider; anyone else's (another clinician's, an id of another provider) is
+    404."""
+    if pk == user.pk and (user.is_clinician or user.is_admin):
+        return user
+    staff = User.objects.filter(Q(is_clinician=True) | Q(is_admin=True))
+    found = staff.filter(pk=pk).first() if user.is_admin else None
+    if found is None:
+        raise Http404("Ingen sådan kalender")
+    return found
+
+
+def sees_every_calendar(user: User) -> bool:
+    """Admins see every clinician's visits, side by side; a clinician only their own."""
+    return user.is_admin

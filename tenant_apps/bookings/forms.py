@@ -6,13 +6,14 @@ from typing import Any, cast
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from careplatform.forms import MobileField, PersonnummerField
 from careplatform.timeutil import SUMMER_TIME, WINTER_TIME, local_datetime
 from tenant_apps.accounts.models import User
-from tenant_apps.bookings.selectors import BookingFilters, check_day_order
+from tenant_apps.bookings.selectors import SEARCH_MAX_LENGTH, BookingFilters, check_day_order
 from tenant_apps.bookings.services import MESSAGE_MAX_LENGTH, NOTE_MAX_LENGTH, PatientSpec
 from tenant_apps.profiles.models import MAX_GROUP_PATIENTS, VisitType
 
@@ -26,7 +27,9 @@ class WhenForm(forms.Form):
         label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     time = forms.TimeField(
-        label=_("Tid"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Tid"),
+        required=False,
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
     )
     instant = forms.BooleanField(label=_("Boka nu (mötet börjar direkt)"), required=False)
     # Asked only for a time that occurs twice (the night clocks go back).
@@ -61,11 +64,28 @@ class WhenForm(forms.Form):
 
     @property
     def asks_fold(self) -> bool:
-        """Whether the page shows the summer/winter time choice: after an ambiguous time."""
-        refused = self.errors.as_data().get("time", []) if self.is_bound else []
+        """Whether the page shows the summer/winter time choice: after an ambiguous time, or
+        when a link gave one (an empty slot on the night the clocks go back)."""
+        if not self.is_bound:
+            return self.initial.get("fold") is not None
+        refused = self.errors.as_data().get("time", [])
         return any(error.code == "ambiguous_time" for error in refused) or bool(
-            self.is_bound and self.data.get(self.add_prefix("fold"))
+            self.data.get(self.add_prefix("fold"))
         )
+
+
+def when_initial(query: QueryDict) -> dict[str, Any]:
+    """The start an invite link fills in (an empty slot of the day or week view): `date`,
+    `time` and, on the night the clocks go back, `fold`. A value that does not read is left
+    out; the form checks the time when it is sent."""
+    initial = {}
+    for name in ("date", "time", "fold"):
+        if query.get(name):
+            try:
+                initial[name] = WhenForm.base_fields[name].clean(query[name])
+            except ValidationError:
+                continue
+    return initial
 
 
 class VisitTypeChoiceField(forms.ModelChoiceField):
@@ -192,6 +212,13 @@ class DeclineForm(ConfirmedStep):
 
 
 class BookingFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Patient"),
+        help_text=_("Namn eller personnummer"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     status = forms.ChoiceField(label=_("Status"), required=False)
     clinician = forms.ModelChoiceField(
         label=_("Vårdpersonal"), required=False, queryset=User.objects.none()
@@ -236,4 +263,21 @@ class BookingFilterForm(forms.Form):
             first_day=data.get("date_from"),
             last_day=data.get("date_to"),
             clinician_id=clinician.pk if clinician is not None else None,
+            search=data.get("q") or "",
         )
+
+
+class ScheduleForm(forms.Form):
+    """The day and week views' choices: the day to show and a patient search (whose calendar
+    is the `clinician` parameter, which bookings.access decides)."""
+
+    datum = forms.DateField(
+        label=_("Datum"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label=_("Patient"),
+        help_text=_("Namn eller personnummer"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )

@@ -16,23 +16,32 @@ from django.utils.translation import gettext as _
 from careplatform import clock
 from careplatform.timeutil import local_day_range
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.search import search_users
 from tenant_apps.bookings.access import own_bookings, visible_bookings
-from tenant_apps.bookings.models import HOLDS_TIME, Booking, BookingStatus, Participant
+from tenant_apps.bookings.models import (
+    HOLDS_TIME,
+    Booking,
+    BookingStatus,
+    Participant,
+    ParticipantRole,
+)
 from tenant_apps.bookings.services import can_decline, effective_status
 
 UPCOMING_LIMIT = 100
+SEARCH_MAX_LENGTH = 100  # characters of a patient search
 
 
 @dataclass(frozen=True)
 class BookingFilters:
     """The booking list's filters, as the page's form and the API's query parameters give
-    them: the effective status, local days (Europe/Stockholm, both inclusive) and, for admins,
-    one clinician."""
+    them: the effective status, local days (Europe/Stockholm, both inclusive), a patient's name
+    or personnummer and, for admins, one clinician."""
 
     status: str | None = None
     first_day: datetime.date | None = None
     last_day: datetime.date | None = None
     clinician_id: int | None = None
+    search: str = ""
 
 
 def check_day_order(first_day: datetime.date | None, last_day: datetime.date | None) -> None:
@@ -56,6 +65,18 @@ def with_row(booking: Booking, *also: str | Prefetch) -> Booking:
     """One booking (from an access helper) with what `rows` loads."""
     prefetch_related_objects([booking], *ROW_RELATIONS, *also)
     return booking
+
+
+def with_patient(bookings: QuerySet[Booking], text: str) -> QuerySet[Booking]:
+    """Narrow `bookings` to those with an invited patient whose name or personnummer matches
+    `text` (accounts.search). Only the bookings' own patients are searched: `bookings` is
+    already what the caller may see, so a clinician finds their own patients, an admin the
+    provider's."""
+    if not text.strip():
+        return bookings
+    found = search_users(User.objects.filter(is_patient=True), text, contact_details=False)
+    invited = Participant.objects.filter(role=ParticipantRole.PATIENT, user__in=found)
+    return bookings.filter(pk__in=invited.values("booking_id"))
 
 
 def with_effective_status(
@@ -86,7 +107,7 @@ def booking_list(user: User, filters: BookingFilters | None = None) -> QuerySet[
         bookings = bookings.filter(starts_at__lt=end)
     if filters.clinician_id is not None and user.is_admin:
         bookings = bookings.filter(clinician_id=filters.clinician_id)
-    return bookings.order_by("starts_at", "id")
+    return with_patient(bookings, filters.search).order_by("starts_at", "id")
 
 
 def _upcoming(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
@@ -145,3 +166,24 @@ def calendar_feed_bookings(user: User, since: datetime.datetime) -> QuerySet[Boo
         .filter(starts_at__gte=since, status__in=[*HOLDS_TIME, BookingStatus.COMPLETED])
         .order_by("starts_at", "id")
     )
+
+
+def calendar_bookings(
+    user: User,
+    whose: User | None,
+    start: datetime.datetime,
+    end: datetime.datetime,
+    search: str = "",
+) -> list[Booking]:
+    """The day and week views (bookings.schedule): the visits of `whose` (those they take part
+    in, bookings.access.own_bookings) or, `whose` None, every visit `user` may see (admins: the
+    provider's), that overlap [start, end) and hold or held their time (unconfirmed ones not yet
+    begun, confirmed, completed), narrowed by a patient search as the list is (with_patient).
+    Whose calendar `user` may see is bookings.access.calendar_owner."""
+    bookings = visible_bookings(user) if whose is None else own_bookings(whose)
+    now = clock.now()
+    held = Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.COMPLETED]) | Q(
+        status=BookingStatus.UNCONFIRMED, starts_at__gt=now
+    )
+    bookings = bookings.filter(held, starts_at__lt=end, ends_at__gt=start)
+    return list(rows(with_patient(bookings, search).order_by("starts_at", "id")))

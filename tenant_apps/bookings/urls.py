@@ -1,9 +1,11 @@
 from django.urls import path
 
-from tenant_apps.bookings import calendar_views, views
+from tenant_apps.bookings import calendar_views, schedule_views, views
 
 urlpatterns = [
     path("bokningar/", views.booking_list, name="bookings"),
+    path("bokningar/dag/", schedule_views.day, name="bookings-day"),
+    path("bokningar/vecka/", schedule_views.week, name="bookings-week"),
     path("bokningar/ny/", views.invite, name="invite"),
     path("bokningar/kollega/", views.invite_colleague, name="invite-colleague"),
     path("bokningar/<int:pk>/", views.detail, name="booking-detail"),

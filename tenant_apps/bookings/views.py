@@ -38,6 +38,7 @@ from tenant_apps.bookings.forms import (
     DeclineForm,
     InviteForm,
     RescheduleForm,
+    when_initial,
 )
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.notifications.resend import resend, sms_log, sms_message_for
@@ -96,7 +97,11 @@ def booking_list(request: AuthenticatedRequest) -> HttpResponse:
 def invite(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     blockers = [str(blocker) for blocker in missing_for_invite_page(user)]
-    form = InviteForm(request.POST or None, visit_types=bookable_visit_types(user))
+    form = InviteForm(
+        request.POST or None,
+        visit_types=bookable_visit_types(user),
+        initial=when_initial(request.GET),  # an empty slot of the day or week view
+    )
     if request.method == "POST" and not blockers and form.is_valid():
         visit_type = form.cleaned_data["visit_type"]
         patients = form.patients()

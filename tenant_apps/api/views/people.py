@@ -18,6 +18,7 @@ from tenant_apps.accounts.access import (
     visible_patients,
 )
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.search import search_users
 from tenant_apps.accounts.services import (
     RoleFlags,
     add_patient,
@@ -47,7 +48,7 @@ SEARCH = OpenApiParameter(
 
 
 def _searched(request: Request, users: QuerySet[User]) -> QuerySet[User]:
-    return admin_tool.search_users(users, request.query_params.get("search", ""))
+    return search_users(users, request.query_params.get("search", ""))
 
 
 class StaffViewSet(IdLookup, viewsets.GenericViewSet):

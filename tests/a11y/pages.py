@@ -59,6 +59,7 @@ class Visit:
     things: dict[str, str] = field(default_factory=dict)  # kind -> name of the thing
     form_errors: bool = False  # also send the page's form empty and check the errors
     ready: str = ""  # what shows that the page's script has drawn it
+    skip_link: bool = True  # False: nothing repeated comes before <main> (say why)
 
 
 def staff(*who: str, **options) -> list[Visit]:
@@ -110,7 +111,8 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
         Visit("patient", things={"booking": "unconfirmed"}),  # not open yet
         Visit("admin", status=403, things={"booking": "open"}),  # not in this visit
     ],
-    (PROVIDER, "api/docs/"): staff("clinician", ready=".swagger-ui .opblock"),
+    # Swagger UI: before its <main> only the schema link and Authorize of its own heading.
+    (PROVIDER, "api/docs/"): staff("clinician", ready=".swagger-ui .opblock", skip_link=False),
     (PROVIDER, "api-nycklar/"): staff("clinician", form_errors=True),
     (PUBLIC_HOST, ""): staff("visitor"),
     (PUBLIC_HOST, "login/"): staff("visitor"),

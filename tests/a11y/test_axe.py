@@ -32,7 +32,7 @@ def test_page_is_accessible(live_server_process, site, browser, key, visit):
     page.wait_for_load_state("networkidle")
     if visit.ready:
         page.locator(visit.ready).first.wait_for()
-    assert_accessible(page, f"{url} as {visit.who}")
+    assert_accessible(page, f"{url} as {visit.who}", skip_link=visit.skip_link)
     if visit.form_errors:
         send_form_empty(page)
         assert_accessible(page, f"{url} as {visit.who}, its form sent empty", form_errors=True)

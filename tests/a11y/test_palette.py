@@ -16,7 +16,7 @@ STYLESHEETS = [
 TEXT, FOCUS_RING = 4.5, 3.0
 
 # What a rule's text lies on when the rule does not say: its place on the page.
-SITS_ON = {".topbar": "--accent", ".skip-link": "--accent-dark"}
+SITS_ON = {".topbar": "--accent"}
 # Rules whose background holds no text of theirs.
 NO_TEXT = ("video", "::backdrop", ".qr")
 

@@ -7,6 +7,7 @@ anyone's GET with an HTML page. A new page is therefore checked by axe as soon a
 
 A route's path parameters are filled by kind, as the isolation matrix fills them
 (tests/isolation.py FILL); `Visit.things` picks which thing of a kind (default: the first).
+A new page: its route and who opens it in PAGES, and in build() whatever it needs to show.
 """
 
 import datetime

@@ -12,8 +12,7 @@ from django_tenants.utils import schema_context
 from careplatform import clock
 from careplatform.timeutil import local
 from tenant_apps.bookings.models import Booking
-from tests.a11y.conftest import base_url, open_as
-from tests.a11y.test_states import ANDROID
+from tests.a11y.conftest import ANDROID, base_url, open_as
 from tests.a11y.walk import focused_name, tab_to
 from tests.login_support import Simulator, unique_ip
 from tests.support import personnummer

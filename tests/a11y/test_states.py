@@ -6,7 +6,7 @@ import pytest
 from django.test import RequestFactory
 
 from careplatform.errors import server_error
-from tests.a11y.conftest import base_url, open_as
+from tests.a11y.conftest import ANDROID, base_url, open_as
 from tests.a11y.pages import ERROR_PAGES
 from tests.a11y.walk import assert_accessible, focused_name, tab_to
 from tests.browser import ARGS, CHROMIUM
@@ -49,14 +49,6 @@ def test_server_error_page_is_accessible(live_server_process, site, browser):
     assert "Ett oväntat fel inträffade." in page.locator("h1").inner_text()
     assert_accessible(page, "server error page")
     page.context.close()
-
-
-# A phone's browser: "BankID på den här enheten" opens https://app.bankid.com/, which answers
-# here with 204 No Content, so the login page stays as it is when the BankID app opens.
-ANDROID = (
-    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/126.0 Mobile Safari/537.36"
-)
 
 
 @pytest.mark.parametrize("who", ["anonymous", "visitor"])  # a provider's host, the public host

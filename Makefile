@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench install browser clean
+.PHONY: run test lint bench install browser clean axe
 
 $(PY):
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -19,8 +19,13 @@ install: $(STAMP)
 run: $(STAMP)
 	$(PY) -m careplatform.devserver run
 
-test: $(STAMP)
+test: $(STAMP) axe
 	$(PY) -m careplatform.devserver test -- $(PYTEST_ARGS)
+
+# axe-core for the accessibility tests: the npm registry's tarball of the version pinned in
+# tests/a11y/axe.py, checked against its sha512 integrity, kept under .cache/ (not in git).
+axe: $(STAMP)
+	$(PY) -m tests.a11y.axe
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

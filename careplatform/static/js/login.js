@@ -19,11 +19,19 @@
     }).then((response) => response.json().catch(() => ({ state: "failed", message: "" })));
   }
 
-  function show(state) {
+  // Where the keyboard goes when a step replaces the one whose button had the focus.
+  const FOCUS = {
+    choose: '[data-action="start"]',
+    pending: '[data-action="cancel"]',
+    failed: '[data-action="retry"]',
+  };
+
+  function show(state, moveFocus) {
     part("choices").hidden = state !== "choose";
     part("progress").hidden = state !== "pending";
     root.querySelector('[data-action="retry"]').hidden = state !== "failed";
     part("error").hidden = state !== "failed";
+    if (moveFocus) root.querySelector(FOCUS[state]).focus();
   }
 
   function stopPolling() {
@@ -34,7 +42,7 @@
   function fail(message) {
     stopPolling();
     part("error").textContent = message || root.dataset.textError;
-    show("failed");
+    show("failed", true);
   }
 
   function render(data) {
@@ -65,7 +73,7 @@
     part("qr").hidden = true;
     part("open-app").hidden = true;
     part("message").textContent = "";
-    show("pending");
+    show("pending", true);
     post(root.dataset.startUrl, { mode }).then((data) => {
       if (data.state !== "pending") return fail(data.message);
       if (mode === "same_device") {
@@ -87,9 +95,9 @@
     if (action === "start") start(button.dataset.mode);
     if (action === "cancel") {
       stopPolling();
-      post(root.dataset.cancelUrl).then(() => show("choose"));
+      post(root.dataset.cancelUrl).then(() => show("choose", true));
     }
-    if (action === "retry") show("choose");
+    if (action === "retry") show("choose", true);
   });
   show("choose");
 })();

@@ -231,9 +231,10 @@ function endRoom(message) {
 }
 
 // -- own camera and microphone --------------------------------------------------------------
+// The button says what it does next ("Slå på mikrofonen"); a name that changes with the state
+// carries no aria-pressed, which would contradict it.
 function setToggle(button, on, onKey, offKey) {
   button.textContent = on ? text(onKey) : text(offKey);
-  button.setAttribute("aria-pressed", on ? "false" : "true");
 }
 
 function toggle(kind) {

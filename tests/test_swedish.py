@@ -27,6 +27,8 @@ from tenant_apps.accounts.models import User
 from tenant_apps.api.services import issue_token
 from tenant_apps.bookings import calendar
 from tenant_apps.bookings import services as bookings
+from tenant_apps.inbox import kinds
+from tenant_apps.inbox.services import notify
 from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsKind, SmsMessage
 from tenant_apps.notifications.texts import compose
@@ -56,6 +58,8 @@ NOW = datetime.datetime(2026, 12, 1, 8, 0, tzinfo=datetime.UTC)
 # Routes that answer GET with neither a page nor 405 (POST only), and why; every other route
 # must render (200) for at least one role.
 NOT_PAGES = {
+    "b/<str:reference>": "a redirect to the visit (or to login), no page of its own",
+    "b/<str:reference>/": "a redirect to the visit (or to login), no page of its own",
     "bankid-simulator/^rp/(?P<rest>.*)$": "the simulator's 404 for RP API paths it does not have",
 }
 
@@ -128,6 +132,8 @@ def _build(cast) -> dict:
     world["token"] = issue_token(klara, "Journalkoppling")[0]
     world["feed"] = calendar.new_feed_token(klara)
     world["sms"] = SmsMessage.objects.filter(booking=monthly[1]).first()
+    for kind in (kinds.CONFIRMED, kinds.DECLINED, kinds.WAITING):
+        world["notice"] = notify(klara, kind, booking=monthly[1], actor=per, note="Feber")
     return world
 
 
@@ -149,6 +155,7 @@ def _values(cast, world) -> dict[str, list]:
         "booking": [world["monthly"][1].pk, *(world[name].pk for name in shown)],
         "booking_reference": [world["monthly"][1].reference],
         "sms": [world["sms"].pk],
+        "notice": [world["notice"].pk],
         "staff": [cast.clinician.pk],
         "patient": [cast.patient.pk],
         "visit_type": [cast.one_to_one.pk],
@@ -240,13 +247,14 @@ def test_every_sms_kind_writes_dates_in_swedish(world):
     cast, _built = world
     with schema_context(cast.schema_name):
         sent = list(SmsMessage.objects.values_list("kind", "text"))
-    assert {kind for kind, _text in sent} == set(SmsKind.values)
+    # The clinician's "a patient waits" SMS needs a room: composed below instead.
+    assert {kind for kind, _text in sent} | {"waiting"} == set(SmsKind.values)
     texts = [text for _kind, text in sent]
     texts += list(OutboxMessage.objects.values_list("text", flat=True))
     day = datetime.datetime(2027, 1, 1, 9, 30, tzinfo=LOCAL)
     for days in range(365):
         starts_at = day + datetime.timedelta(days=days)
-        for kind in ("invited", "rescheduled", "cancelled", "reminder"):
+        for kind in ("invited", "rescheduled", "cancelled", "reminder", "waiting"):
             for instant, confirm in ((False, False), (False, True), (True, False)):
                 texts.append(compose(kind, language="sv", provider_name="Vårdcentralen Alfa",
                                      link="https://alfa.careplatform.se/", starts_at=starts_at,

@@ -28,9 +28,7 @@ TEXTS = {
         "rescheduled_confirm": "{provider}: ny tid för videobesök {when}. Bekräfta: {link}",
         "cancelled": "{provider}: videobesöket {when} är avbokat. Logga in: {link}",
         "reminder": "Påminnelse: ditt videobesök hos {provider} börjar {time}. Logga in: {link}",
-        "waiting": (
-            "{provider}: patienten till besöket {time} väntar i besöksrummet. Logga in: {link}"
-        ),
+        "waiting": "{provider}: patienten till besöket {time} väntar i rummet. {link}",
     },
     "en": {
         "invited": "{provider}: video visit {when}. Log in with BankID: {link}",

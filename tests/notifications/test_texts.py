@@ -83,7 +83,7 @@ def test_boka_nu_says_the_visit_starts_now():
         (
             "waiting",
             "sv",
-            "Vårdcentralen Alfa: patienten till besöket kl. 14.30 väntar i besöksrummet",
+            "Vårdcentralen Alfa: patienten till besöket kl. 14.30 väntar i rummet.",
         ),
         ("waiting", "en", "Vårdcentralen Alfa: your 14:30 patient is waiting in the video room"),
     ],

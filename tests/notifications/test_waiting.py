@@ -46,7 +46,8 @@ def test_a_clinician_who_asked_gets_one_sms_after_two_minutes_of_waiting(ready, 
     sweep()
     [sms] = waiting_sms()
     assert (sms.recipient, sms.to, sms.status) == (ready.clinician, "+46702223344", "sent")
-    assert sms.text.startswith("Vårdcentralen Alfa: patienten till besöket kl. 10.00 väntar i rummet.")
+    expected = "Vårdcentralen Alfa: patienten till besöket kl. 10.00 väntar i rummet."
+    assert sms.text.startswith(expected)
     assert patient.first_name not in sms.text and patient.last_name not in sms.text
     assert OutboxMessage.objects.filter(to=sms.to, text=sms.text).count() == 1
     assert look(booking) is None

@@ -92,6 +92,9 @@ def test_a_reload_rejoins_the_call(live_server_process, committed):
         clinician, patient = both_in_the_room(browser, server, room)
         before = assert_receiving_video(clinician, peers=1)
         patient.reload()
+        # Until the server says the old page was replaced, the clinician may still show it.
+        old = before[0]["peer"]
+        wait_for(lambda: any(s["peer"] != old for s in stats(clinician)), timeout=30)
         after = assert_receiving_video(clinician, peers=1)
         assert after[0]["peer"] != before[0]["peer"]  # the reloaded page is a new peer
         assert_receiving_video(patient, peers=1)

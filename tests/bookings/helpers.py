@@ -4,6 +4,7 @@ what of a person a page must not show."""
 import datetime
 
 from careplatform import clock
+from tenant_apps.bookings import services
 from tenant_apps.bookings.services import PatientSpec
 from tests.support import personnummer
 
@@ -86,3 +87,17 @@ def colleague_test_visit(cast, days: int = 2):
         colleague=cast.colleague,
         starts_at=in_days(days),
     )
+
+
+def invite(cast, **kwargs):
+    """The cast's clinician invites one patient to a 1-1 visit in two days (or as told)."""
+    values = {
+        "actor": cast.clinician,
+        "clinician": cast.clinician,
+        "visit_type": cast.one_to_one,
+        "provider": cast.provider,
+        "patients": [patient_spec()],
+        "starts_at": in_days(2),
+    }
+    values.update(kwargs)
+    return services.invite(**values)

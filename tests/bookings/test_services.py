@@ -14,20 +14,7 @@ from tenant_apps.bookings import services
 from tenant_apps.bookings.models import Booking, BookingEvent, BookingStatus
 from tenant_apps.notifications.models import SmsKind, SmsMessage
 from tenant_apps.profiles import services as profiles
-from tests.bookings.helpers import in_days, patient_spec
-
-
-def invite(cast, **kwargs):
-    values = {
-        "actor": cast.clinician,
-        "clinician": cast.clinician,
-        "visit_type": cast.one_to_one,
-        "provider": cast.provider,
-        "patients": [patient_spec()],
-        "starts_at": in_days(2),
-    }
-    values.update(kwargs)
-    return services.invite(**values)
+from tests.bookings.helpers import in_days, invite, patient_spec
 
 
 def events(booking) -> list[tuple[str, int]]:

@@ -17,22 +17,9 @@ from tenant_apps.inbox import kinds
 from tenant_apps.inbox.models import Notice
 from tenant_apps.inbox.services import notify
 from tenant_apps.video import services as video
-from tests.bookings.helpers import colleague_test_visit, group_specs, in_days, patient_spec
+from tests.bookings.helpers import colleague_test_visit, group_specs, in_days, invite, patient_spec
 from tests.clients import logged_in
 from tests.notifications.helpers import dispatch
-
-
-def book(cast, **kwargs):
-    values = {
-        "actor": cast.clinician,
-        "clinician": cast.clinician,
-        "visit_type": cast.one_to_one,
-        "provider": cast.provider,
-        "patients": [patient_spec()],
-        "starts_at": in_days(2),
-    }
-    values.update(kwargs)
-    return bookings.invite(**values)
 
 
 def notices(user) -> list[tuple[str, str, str]]:
@@ -47,7 +34,7 @@ def patient_of(booking):
 
 
 def test_a_patient_who_cannot_come_is_told_to_the_clinician_with_the_note(ready):
-    booking = book(ready)
+    booking = invite(ready)
     bookings.decline(booking, patient_of(booking), "Jag är sjuk")
     assert notices(ready.clinician) == []  # told when the event is dispatched
     dispatch()
@@ -59,7 +46,7 @@ def test_a_patient_who_cannot_come_is_told_to_the_clinician_with_the_note(ready)
 
 
 def test_each_patient_who_confirms_is_told(ready):
-    booking = book(ready, visit_type=ready.group, patients=group_specs(2))
+    booking = invite(ready, visit_type=ready.group, patients=group_specs(2))
     first, second = [p.user for p in booking.participants.order_by("id")]
     bookings.confirm(booking, first)
     bookings.confirm(booking, second)
@@ -72,7 +59,7 @@ def test_each_patient_who_confirms_is_told(ready):
 
 
 def test_nobody_is_told_what_they_did_themselves_or_what_staff_did(ready):
-    booking = book(ready)
+    booking = invite(ready)
     bookings.reschedule(
         booking, actor=ready.clinician, provider=ready.provider, starts_at=in_days(3)
     )
@@ -91,7 +78,7 @@ def room_ready(booking):
 
 
 def test_a_patient_waiting_in_the_room_without_the_clinician_is_told_once_while_unread(ready):
-    booking = room_ready(book(ready))
+    booking = room_ready(invite(ready))
     patient = patient_of(booking)
     with time_machine.travel(booking.starts_at - datetime.timedelta(minutes=5), tick=False):
         video.join(booking.pk, patient, "peer-p", "chan.p")
@@ -106,7 +93,7 @@ def test_a_patient_waiting_in_the_room_without_the_clinician_is_told_once_while_
 
 
 def test_a_patient_joining_the_clinician_in_the_room_is_no_news(ready):
-    booking = room_ready(book(ready))
+    booking = room_ready(invite(ready))
     with time_machine.travel(booking.starts_at, tick=False):
         video.join(booking.pk, ready.clinician, "peer-c", "chan.c")
         video.join(booking.pk, patient_of(booking), "peer-p", "chan.p")
@@ -129,7 +116,7 @@ def test_an_unknown_kind_is_refused(ready):
 
 
 def declined(cast, n=1, note="Jag är sjuk"):
-    booking = book(cast, patients=[patient_spec(n)], starts_at=in_days(2 + n))
+    booking = invite(cast, patients=[patient_spec(n)], starts_at=in_days(2 + n))
     bookings.decline(booking, patient_of(booking), note)
     dispatch()
     return booking, Notice.objects.filter(booking=booking).get()

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
@@ -8,6 +9,8 @@ from django_tenants.models import DomainMixin, TenantMixin
 class ProviderStatus(models.TextChoices):
     ACTIVE = "active", _("Aktiv")
     SUSPENDED = "suspended", _("Avstängd")
+    # Schema dropped after the grace period; the row stays for invoices and the operator log.
+    TERMINATED = "terminated", _("Avslutad")
 
 
 def default_visit_tools() -> dict[str, bool]:
@@ -46,6 +49,11 @@ class CareProvider(RoutedByHost, TenantMixin):
     visit_tools = models.JSONField(default=default_visit_tools)
     sms_sender_name = models.CharField(max_length=11, default="CarePlatfrm")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why the provider was last suspended (or reactivated), and when.
+    status_reason = models.TextField(blank=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    # Set while a termination is pending: the scheduled job drops the schema at this time.
+    terminate_at = models.DateTimeField(null=True, blank=True)
 
     # Provisioning creates the schema itself, inside its own transaction.
     auto_create_schema = False
@@ -72,3 +80,84 @@ def _invalidate_routing_after_commit() -> None:
     from tenants.routing import host_cache
 
     transaction.on_commit(host_cache.publish_invalidation)
+
+
+class UsageMetric(models.TextChoices):
+    ACTIVE_CLINICIANS = "active_clinicians", _("Aktiv vårdpersonal")
+    VISITS_HELD = "visits_held", _("Genomförda besök")
+    VIDEO_MINUTES = "video_minutes", _("Videominuter")
+    SMS_SEGMENTS = "sms_segments", _("SMS-segment")
+
+
+class Usage(models.Model):
+    """What one provider used on one day: filled by the metering job (and on-commit increments),
+    read by the console and billing without touching any provider's schema."""
+
+    provider = models.ForeignKey(CareProvider, on_delete=models.CASCADE, related_name="usage")
+    day = models.DateField()
+    metric = models.CharField(max_length=30, choices=UsageMetric.choices)
+    value = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "day", "metric"], name="usage_once_per_provider_day_metric"
+            )
+        ]
+        indexes = [models.Index(fields=["day", "metric"], name="usage_day_metric")]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id} {self.day} {self.metric}={self.value}"
+
+
+class OperatorActionKind(models.TextChoices):
+    PROVISION = "provision", _("Skapade vårdgivaren")
+    SETTINGS = "settings", _("Ändrade inställningar")
+    DOMAIN_ADDED = "domain_added", _("Lade till domän")
+    DOMAIN_REMOVED = "domain_removed", _("Tog bort domän")
+    ADMIN_ADDED = "admin_added", _("Lade till administratör")
+    SUSPEND = "suspend", _("Stängde av")
+    REACTIVATE = "reactivate", _("Återaktiverade")
+    TERMINATE = "terminate", _("Avslutade")
+    TERMINATE_UNDONE = "terminate_undone", _("Ångrade avslut")
+    SCHEMA_DROPPED = "schema_dropped", _("Raderade data")
+
+
+class OperatorAction(models.Model):
+    """The platform audit log: one row per operator action. Append-only in PostgreSQL (a trigger
+    refuses UPDATE, DELETE and TRUNCATE), so not even the application can rewrite history."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=200)  # as it was; null actor: a scheduled job
+    action = models.CharField(max_length=30, choices=OperatorActionKind.choices)
+    # The provider may be gone from the table one day (tests drop theirs); the log stays.
+    provider = models.ForeignKey(
+        CareProvider,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    provider_label = models.CharField(max_length=200, blank=True)  # "Name (subdomain)" as it was
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    # A BankID signature's completion data (user, device, signature, ocspResponse) when the
+    # action needed one.
+    signature = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["provider", "-created_at"], name="opaction_provider")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.provider_label}"

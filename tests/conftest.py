@@ -156,6 +156,20 @@ def beta(db) -> Cast:
 
 
 @pytest.fixture
+def operator(db) -> User:
+    """Otto Operatör, the platform's operator (a user of the public schema)."""
+    connection.set_schema_to_public()
+    return User.objects.get(is_operator=True)
+
+
+@pytest.fixture
+def support_user(db) -> User:
+    """Sara Support, of the platform's support desk (a user of the public schema)."""
+    connection.set_schema_to_public()
+    return User.objects.get(is_support=True)
+
+
+@pytest.fixture
 def in_alfa(alfa):
     with schema_context(alfa.provider.schema_name):
         yield alfa

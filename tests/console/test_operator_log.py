@@ -42,9 +42,12 @@ def test_a_row_says_who_did_what_to_whom_from_where(logged, alfa, operator):
     ids=["update", "delete", "truncate"],
 )
 def test_rows_survive_update_delete_and_truncate(logged, statement):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [logged.pk] if "%s" in statement else [])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [logged.pk] if "%s" in statement else [])
     assert OperatorAction.objects.get(pk=logged.pk).reason == "Obetald faktura"
 
 
@@ -55,4 +58,3 @@ def test_the_orm_cannot_change_or_delete_a_row_either(logged):
     with pytest.raises(DatabaseError), transaction.atomic():
         OperatorAction.objects.filter(pk=logged.pk).delete()
     assert OperatorAction.objects.get(pk=logged.pk).reason == "Obetald faktura"
-

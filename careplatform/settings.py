@@ -35,7 +35,11 @@ if not SECRET_KEY:
 # lives on <subdomain>.<BASE_DOMAIN>.
 BASE_DOMAIN = env("BASE_DOMAIN", "localhost" if DEBUG else "careplatform.se").lower()
 PUBLIC_HOSTS = [BASE_DOMAIN, f"www.{BASE_DOMAIN}"]
-ALLOWED_HOSTS = [BASE_DOMAIN, f".{BASE_DOMAIN}"]
+# Providers may also have host names of their own (video.vardcentralen.se, added in the console),
+# which a fixed list cannot know. The routing middleware runs first and is the host check: a host
+# that is neither public nor a provider's Domain row gets the 404 "no provider here" page before
+# any view runs, and a malformed Host header still gets 400 from Django (request.get_host()).
+ALLOWED_HOSTS = ["*"]
 SITE_SCHEME = envchoice("SITE_SCHEME", "http" if DEBUG else "https", ("http", "https"))
 SITE_PORT = str(envint("SITE_PORT", 0, min_value=1, max_value=65535) or "")
 

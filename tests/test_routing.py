@@ -74,8 +74,16 @@ def test_unknown_subdomain_on_the_api_gets_json_404(client, db):
     assert response.json()["code"] == "unknown_provider"
 
 
-def test_host_outside_our_domain_is_refused(client, db):
-    assert client.get("/", HTTP_HOST="evil.example.com").status_code == 400
+def test_host_outside_our_domain_is_no_provider(client, db):
+    # Hosts are checked by the routing (providers may have host names of their own).
+    response = client.get("/", HTTP_HOST="evil.example.com")
+    assert response.status_code == 404
+    assert "Det finns ingen vårdgivare på den här adressen." in response.content.decode()
+
+
+@pytest.mark.parametrize("host", ["evil_host.example.com", "a b.localhost", "localhost:port"])
+def test_malformed_host_header_is_refused(client, db, host):
+    assert client.get("/", HTTP_HOST=host).status_code == 400
 
 
 def test_missing_page_on_provider_host_is_a_swedish_404(client, alfa):

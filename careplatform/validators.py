@@ -1,6 +1,7 @@
 """Personnummer and mobile-number validation, used by every form, API and command.
 
-Both normalise: a personnummer is stored as 12 digits (YYYYMMDDNNNC), a mobile number as E.164.
+Both normalise: a personnummer is stored as 12 digits (YYYYMMDDNNNC), a mobile number as E.164,
+an organisationsnummer as NNNNNN-NNNN.
 """
 
 import re
@@ -9,6 +10,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from personnummer import personnummer
+from stdnum import exceptions as stdnum_errors
+from stdnum.se import orgnr
 
 from careplatform import clock
 
@@ -83,3 +86,23 @@ def normalize_mobile(value: str) -> str:
 
 def validate_mobile(value: str) -> None:
     normalize_mobile(value)
+
+
+def normalize_org_number(value: str) -> str:
+    """Return an organisationsnummer as NNNNNN-NNNN, or raise ValidationError. Its last digit
+    is a Luhn check digit (python-stdnum checks it); the century prefix 16 may be written."""
+    text = orgnr.compact(value or "")
+    if len(text) == 12 and text.startswith("16"):
+        text = text[2:]
+    try:
+        return orgnr.format(orgnr.validate(text))
+    except stdnum_errors.InvalidChecksum:
+        raise ValidationError(
+            _("Organisationsnumret är inte giltigt (fel kontrollsiffra)."),
+            code="org_number_invalid",
+        ) from None
+    except stdnum_errors.ValidationError:
+        raise ValidationError(
+            _("Ange organisationsnumret med 10 siffror, t.ex. 556677-8899."),
+            code="org_number_format",
+        ) from None

@@ -93,7 +93,7 @@ def provider_url(provider: CareProvider) -> str:
     return f"{settings.SITE_SCHEME}://{provider.subdomain}.{settings.BASE_DOMAIN}{port}/"
 
 
-def _split_name(full_name: str) -> tuple[str, str]:
+def split_admin_name(full_name: str) -> tuple[str, str]:
     parts = (full_name or "").split()
     if len(parts) < 2:
         raise ValidationError(_("Ange administratörens för- och efternamn."))
@@ -118,7 +118,7 @@ def _validate(request: ProvisionRequest) -> dict[str, object]:
     checks = {
         "subdomain": lambda: normalize_subdomain(request.subdomain),
         "admin_personnummer": lambda: normalize_personnummer(request.admin_personnummer),
-        "admin_name": lambda: _split_name(request.admin_name),
+        "admin_name": lambda: split_admin_name(request.admin_name),
         "admin_mobile": lambda: normalize_mobile(request.admin_mobile),
     }
     for field, check in checks.items():

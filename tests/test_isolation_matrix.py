@@ -43,7 +43,7 @@ from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
 from tenant_apps.profiles.models import ClinicianProfile, VisitType
-from tenants.models import CareProvider
+from tenants.models import CareProvider, Domain
 from tenants.routing import host_cache
 from tests import isolation
 from tests.bookings.helpers import in_days
@@ -277,6 +277,8 @@ def _values(
         "sms": [side.sms.pk],
         "text": ["v6.0/notify"],
         "search": [search],
+        "provider_subdomain": [side.alfa.provider.subdomain],
+        "domain": [Domain.objects.get(tenant=side.alfa.provider).pk],
     }
 
 
@@ -292,10 +294,11 @@ PROVIDER_COLUMNS = (
 )  # fmt: skip
 
 
-def _snapshot(side: Side, mine: set[int]):
+def _snapshot(side: Side, mine: set[int], *, provider_row: bool = True):
     """The other side's rows as they are: alfa's people, bookings, visit types, profiles, keys,
-    feeds, consent texts and SMS, and alfa's provider row; without the attacker's own (`mine`:
-    user ids, whose bookings and keys are theirs to change) and without rows made later."""
+    feeds, consent texts and SMS, and alfa's provider row (unless `provider_row` is False: the
+    operators', whose console changes its settings); without the attacker's own (`mine`: user
+    ids, whose bookings and keys are theirs to change) and without rows made later."""
     schema = side.alfa.provider.schema_name
     with schema_context(schema):
         users = set(User.objects.exclude(pk__in=mine).values_list("pk", flat=True))
@@ -315,8 +318,9 @@ def _snapshot(side: Side, mine: set[int]):
         (schema, ConsentVersion, ("version", "text"), None, None),
         (schema, SmsMessage, ("pk", "status", "delivered_at"), None, None),
         (schema, Notice, ("pk", "read_at"), "recipient", users),
-        ("public", CareProvider, PROVIDER_COLUMNS, "pk", {side.alfa.provider.pk}),
     ]
+    if provider_row:
+        parts.append(("public", CareProvider, PROVIDER_COLUMNS, "pk", {side.alfa.provider.pk}))
 
     return lambda: isolation.digest(parts)
 
@@ -420,14 +424,17 @@ def _stranger_on_alfa(side: Side, name: str, *, cookies=None, token: str = ""):
     return isolation.attacker(name, side.alfa.host, cookies=cookies, token=token), target
 
 
-def _elsewhere(side: Side, who: isolation.Attacker, *, shown: dict | None = None):
+def _elsewhere(
+    side: Side, who: isolation.Attacker, *, shown: dict | None = None, operator: bool = False
+):
     """Someone on another host, with alfa's ids: nothing of alfa may come back."""
     values = _values(side, feed=side.feeds["klara"], **STRANGER_VALUES)
     markers = _markers_of_everything(side)
     for text in shown or {}:
         markers.pop(text, None)
     photos = {side.photos["klara"]: "Klarissa's photo", side.photos["kalle"]: "Kallisto's photo"}
-    return who, isolation.Target(values, markers, _snapshot(side, set()), photos)
+    snapshot = _snapshot(side, set(), provider_row=not operator)
+    return who, isolation.Target(values, markers, snapshot, photos)
 
 
 def _beta(side: Side, role: str) -> isolation.Attacker:
@@ -439,8 +446,15 @@ def _beta(side: Side, role: str) -> isolation.Attacker:
 
 
 def _operator_shown(side: Side) -> dict:
-    """The SMS outbox is the operators' page: alfa's name and Pialotta's number are on it."""
-    return {"centralen Alfa": "", **isolation.mobile_markers(side.people["pia"].mobile, "")}
+    """The SMS outbox is the operators' page: alfa's name and Pialotta's number are on it. The
+    console's provider page names alfa's admins (never their personnummer or whole number)."""
+    admin = side.people["admin"]
+    return {
+        "centralen Alfa": "",
+        admin.first_name: "",
+        admin.last_name: "",
+        **isolation.mobile_markers(side.people["pia"].mobile, ""),
+    }
 
 
 SCENARIOS = {
@@ -481,6 +495,7 @@ SCENARIOS = {
         s,
         _logged_in(_public_user("is_operator"), "public", PUBLIC_HOST, "operator"),
         shown=_operator_shown(s),
+        operator=True,
     ),
     "support on the public host": lambda s: _elsewhere(
         s, _logged_in(_public_user("is_support"), "public", PUBLIC_HOST, "support")

@@ -34,7 +34,7 @@ from tenant_apps.notifications.models import SmsKind, SmsMessage
 from tenant_apps.notifications.texts import compose
 from tenant_apps.profiles import services as profiles
 from tenant_apps.profiles.models import VisitKind
-from tenants.models import CareProvider
+from tenants.models import CareProvider, Domain
 from tests import isolation
 from tests.bookings.helpers import group_specs, in_days, patient_spec
 from tests.clients import PUBLIC, logged_in
@@ -165,6 +165,9 @@ def _values(cast, world) -> dict[str, list]:
         "schema": [cast.schema_name],
         "sms_webhook_token": [webhook_token(cast.schema_name)],
         "text": ["v6.0/notify"],
+        "provider_subdomain": [cast.provider.subdomain],
+        # Its subdomain: the remove page says it stays.
+        "domain": [Domain.objects.get(tenant=cast.provider, is_primary=True).pk],
     }
 
 

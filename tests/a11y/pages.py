@@ -27,7 +27,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
-from tenants.models import CareProvider
+from tenants.models import CareProvider, Domain
 from tests import isolation
 from tests.bookings.helpers import in_days
 from tests.clients import PUBLIC
@@ -121,6 +121,8 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
     (PUBLIC_HOST, ""): staff("visitor"),
     (PUBLIC_HOST, "login/"): staff("visitor"),
     (PUBLIC_HOST, "konsol/"): staff("operator"),
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/"): staff("operator", form_errors=True),
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/domaner/<int:pk>/ta-bort/"): staff("operator"),
     (PUBLIC_HOST, "support/"): staff("support"),
     (PUBLIC_HOST, "sms/utkorg/"): staff("operator"),
     (PUBLIC_HOST, "bankid-simulator/app/"): staff("visitor"),
@@ -160,6 +162,9 @@ NOT_PAGES: dict[tuple[str, str], str] = {
     (PUBLIC_HOST, "login/cancel/"): JSON,
     (PUBLIC_HOST, "logout/"): POST_ONLY,
     (PUBLIC_HOST, "sprak/"): POST_ONLY,
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/installningar/"): POST_ONLY,
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/domaner/"): POST_ONLY,
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/administratorer/"): POST_ONLY,
     (PUBLIC_HOST, "sms/leveransrapport/<str:schema_name>/<str:token>/"): "SMS delivery reports",
 }
 NOT_PAGE_PREFIXES: dict[tuple[str, str], str] = {
@@ -241,8 +246,12 @@ def _patient(first: str, last: str, serial: str) -> bookings.PatientSpec:
 def build(provider: CareProvider) -> Site:
     """In the provider's schema: Karin (clinician) with visit types and her booking function
     on; Pelle (patient, consented) with an unconfirmed, a confirmed, a cancelled and an open
-    visit (Boka nu); Nina, invited and not yet consented; SMS, an API key and a calendar feed."""
+    visit (Boka nu); Nina, invited and not yet consented; SMS, an API key, a calendar feed and a
+    host name of its own (the console's provider page)."""
     CareProvider.objects.filter(pk=provider.pk).update(clinician_listing_enabled=True)
+    extra_domain = Domain.objects.create(
+        domain=f"video.{provider.subdomain}-klinik.se", tenant=provider, is_primary=False
+    )
     with schema_context(provider.schema_name):
         admin = User.objects.get(is_admin=True)
         karin = User.objects.create_user(
@@ -306,6 +315,8 @@ def build(provider: CareProvider) -> Site:
             "schema": {"own": provider.schema_name},
             "sms_webhook_token": {"own": webhook_token(provider.schema_name)},
             "text": {"auth": "v6.0/auth"},
+            "provider_subdomain": {"own": provider.subdomain},
+            "domain": {"extra": extra_domain.pk},
         }
         sessions = {who: session_for(provider, user) for who, user in people.items()}
     with schema_context("public"):

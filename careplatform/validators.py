@@ -1,6 +1,8 @@
-"""Personnummer and mobile-number validation, used by every form, API and command.
+"""Personnummer, mobile-number and organisationsnummer validation, used by every form, API and
+command.
 
-Both normalise: a personnummer is stored as 12 digits (YYYYMMDDNNNC), a mobile number as E.164.
+All normalise: a personnummer is stored as 12 digits (YYYYMMDDNNNC), a mobile number as E.164,
+an organisationsnummer as NNNNNN-NNNN.
 """
 
 import re
@@ -9,6 +11,9 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from personnummer import personnummer
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as StdnumError
+from stdnum.se import orgnr
 
 from careplatform import clock
 
@@ -83,3 +88,23 @@ def normalize_mobile(value: str) -> str:
 
 def validate_mobile(value: str) -> None:
     normalize_mobile(value)
+
+
+def normalize_org_number(value: str) -> str:
+    """Return a Swedish organisationsnummer as NNNNNN-NNNN, or raise ValidationError.
+
+    Accepts 10 digits with or without hyphen (or spaces); the last digit is a Luhn check digit.
+    """
+    text = (value or "").strip()
+    try:
+        return str(orgnr.format(orgnr.validate(text)))
+    except InvalidChecksum:
+        raise ValidationError(
+            _("Organisationsnumret är inte giltigt (fel kontrollsiffra)."),
+            code="org_number_checksum",
+        ) from None
+    except StdnumError:
+        raise ValidationError(
+            _("Ange organisationsnumret med 10 siffror, t.ex. 556123-4567."),
+            code="org_number_format",
+        ) from None

@@ -188,7 +188,8 @@ def _request_of(job: ProvisioningJob) -> ProvisionRequest:
 
 def _report(job_id: int, step: ProvisioningStep) -> None:
     """The step, committed on a connection of its own: the provisioning's transaction is open
-    on this thread's connection, and whatever it writes shows only when it ends."""
+    on this thread's connection, and whatever it writes shows only when it ends. The page only
+    reads it: a step that cannot be written (no connection to be had) stops nothing."""
     own = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
         with own.cursor() as cursor:
@@ -197,6 +198,8 @@ def _report(job_id: int, step: ProvisioningStep) -> None:
                 "WHERE id = %s",
                 [step.value, clock.now(), job_id],
             )
+    except Exception:
+        log.warning("Provisioning job %s: step %s not written", job_id, step, exc_info=True)
     finally:
         own.close()
 

@@ -62,6 +62,7 @@ FILL: dict[tuple[str, str], str] = {
     ("sms/leveransrapport/", "schema_name"): "schema",
     ("sms/leveransrapport/<str:schema_name>/", "token"): "sms_webhook_token",
     ("bankid-simulator/^rp/", "rest"): "text",
+    ("konsol/ny/", "job"): "provisioning_job",
 }
 
 # Query parameters of the OpenAPI schema -> the kind of thing they name (None: not an

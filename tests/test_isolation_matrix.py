@@ -43,10 +43,11 @@ from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
 from tenant_apps.profiles.models import ClinicianProfile, VisitType
-from tenants.models import CareProvider
+from tenants.models import CareProvider, ProvisioningJob
 from tenants.routing import host_cache
 from tests import isolation
 from tests.bookings.helpers import in_days
+from tests.console.provisioning import provisioned
 from tests.support import personnummer
 from tests.video.live import Client as RoomPage
 from tests.video.live import book_video, session_for, wait_until_rooms_empty
@@ -71,6 +72,7 @@ class Side:
     photos: dict[str, bytes]  # a piece of each stored photo
     sms: SmsMessage
     notices: dict[str, Notice]  # a notice for each clinician, by name
+    job: ProvisioningJob  # the console's job that provisioned alfa
 
 
 RENAMED = {  # cast member -> (first, last, mobile): names and numbers found nowhere else
@@ -220,7 +222,7 @@ def side(alfa, beta, media_root, healthy) -> Side:
         text="Du är inbjuden till ett videobesök.",
     )  # fmt: skip
     connection.set_schema_to_public()
-    return Side(alfa, beta, **built)
+    return Side(alfa, beta, job=provisioned(alfa.provider), **built)
 
 
 # -- what must not come back, and the values that fill the routes ------------------------------
@@ -277,6 +279,7 @@ def _values(
         "sms": [side.sms.pk],
         "text": ["v6.0/notify"],
         "search": [search],
+        "provisioning_job": [side.job.public_id],
     }
 
 
@@ -316,6 +319,7 @@ def _snapshot(side: Side, mine: set[int]):
         (schema, SmsMessage, ("pk", "status", "delivered_at"), None, None),
         (schema, Notice, ("pk", "read_at"), "recipient", users),
         ("public", CareProvider, PROVIDER_COLUMNS, "pk", {side.alfa.provider.pk}),
+        ("public", ProvisioningJob, ("pk", "status", "provider"), None, None),
     ]
 
     return lambda: isolation.digest(parts)

@@ -401,6 +401,34 @@ def test_a_job_whose_subdomain_was_taken_meanwhile_fails_and_says_why(committed,
     assert not OperatorAction.objects.filter(provider__subdomain="hinntill").exists()
 
 
+def test_two_tabs_sending_the_same_form_at_once_make_one_provider(committed, own_jobs):
+    operator = User.objects.get(is_operator=True)
+    sent = form(subdomain="dubbel")
+    together = threading.Barrier(2)
+    answers = []
+
+    def send():
+        client = public_client(operator)
+        try:
+            together.wait()
+            answers.append(client.post("/konsol/ny/", sent))
+        finally:
+            connection.close()
+
+    tabs = [threading.Thread(target=send) for _ in range(2)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join()
+    assert [a.status_code for a in answers] == [302, 302]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    assert ProvisioningJob.objects.filter(subdomain="dubbel").count() == 1
+    for _path, job_id in own_jobs:
+        provisioning_jobs.run_provisioning_job(job_id)
+    committed.created += list(CareProvider.objects.filter(subdomain="dubbel"))
+    assert len(committed.created) == 1 and len(own_jobs) == 1
+
+
 @pytest.mark.server
 def test_a_worker_runs_the_job_to_done(committed, worker_process):
     operator = User.objects.get(is_operator=True)

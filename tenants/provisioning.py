@@ -10,6 +10,7 @@ belongs to notifications, a tenant app that tenants does not import: it register
 here (`on_first_admin`) in its AppConfig.ready().
 """
 
+import functools
 import logging
 import re
 from collections.abc import Callable
@@ -194,13 +195,12 @@ def provision_provider(
     """Create provider, schema, domain and first admin (also a clinician) in one transaction.
 
     With `by` it is an operator's provisioning: the operator log gets its row in the same
-    transaction and the first admin an SMS with the login link after the commit (test fixtures
-    and benchmarks pass neither). `progress` hears each step as it starts; it must write
+    transaction and the first admin an SMS with the login link once it has committed (test
+    fixtures and benchmarks pass neither). `progress` hears each step as it starts; it must write
     outside this transaction (its own connection) for anyone to see it before the end."""
     report = progress or _no_progress
     clean = validate_request(request)
     subdomain = str(clean["subdomain"])
-    after_commit: list[AfterCommit] = []
     try:
         with transaction.atomic():
             report(ProvisioningStep.SCHEMA)
@@ -215,9 +215,11 @@ def provision_provider(
                 domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=provider, is_primary=True
             )
             report(ProvisioningStep.ADMIN)
-            after_commit = _create_first_admin(provider, clean, welcome=by is not None)
+            admin = _create_first_admin(provider, clean)
             if by is not None:
                 _log_provision(provider, by)
+                work = _welcome(provider, admin)
+                transaction.on_commit(functools.partial(_after_commit, provider, work, report))
     except IntegrityError:
         raise ProvisioningError(
             {"subdomain": _("Subdomänen ”%(sub)s” används redan.") % {"sub": subdomain}}
@@ -225,9 +227,6 @@ def provision_provider(
     finally:
         connection.set_schema_to_public()
     _keep_catalog_statistics_fresh()
-    if after_commit:
-        report(ProvisioningStep.SMS)
-        _run_after_commit(provider, after_commit)
     return provider
 
 
@@ -235,15 +234,11 @@ def _no_progress(step: ProvisioningStep) -> None:
     return None
 
 
-def _create_first_admin(
-    provider: CareProvider, clean: dict[str, object], *, welcome: bool
-) -> list[AfterCommit]:
-    """The first admin in the new schema; with `welcome`, the registered handlers' part (the
-    SMS with the login link). Returns their work for after the commit."""
+def _create_first_admin(provider: CareProvider, clean: dict[str, object]) -> AbstractBaseUser:
     first_name, last_name = cast(tuple[str, str], clean["admin_name"])
     with schema_context(provider.schema_name):
         # The user model by its setting (AUTH_USER_MODEL): tenants imports no tenant app.
-        admin = get_user_model().objects.create_user(
+        return get_user_model().objects.create_user(
             clean["admin_personnummer"],  # type: ignore[arg-type]
             first_name,
             last_name,
@@ -251,8 +246,12 @@ def _create_first_admin(
             is_admin=True,
             is_clinician=True,
         )
-        if not welcome:
-            return []
+
+
+def _welcome(provider: CareProvider, admin: AbstractBaseUser) -> list[AfterCommit]:
+    """The registered handlers' part for the first admin (the SMS with the login link), in the
+    new schema and transaction; returns their work for after the commit."""
+    with schema_context(provider.schema_name):
         work = [handler(provider, admin) for handler in _first_admin_handlers]
     return [item for item in work if item is not None]
 
@@ -272,9 +271,12 @@ def _log_provision(provider: CareProvider, by: ProvisionedBy) -> None:
     )
 
 
-def _run_after_commit(provider: CareProvider, work: list[AfterCommit]) -> None:
-    """The provider exists whatever happens here: an SMS that cannot go now stays queued and
-    the SMS sweep sends it later."""
+def _after_commit(provider: CareProvider, work: list[AfterCommit], report: Progress) -> None:
+    """Sending the first admin's SMS. The provider exists whatever happens here: an SMS that
+    cannot go now stays queued, and the SMS sweep sends it later."""
+    if not work:
+        return
+    report(ProvisioningStep.SMS)
     try:
         with schema_context(provider.schema_name):
             for item in work:

@@ -1,4 +1,5 @@
-"""Personnummer and mobile-number validation, used by every form, API and command.
+"""Personnummer, mobile-number and organisationsnummer validation, used by every form, API and
+command.
 
 Both normalise: a personnummer is stored as 12 digits (YYYYMMDDNNNC), a mobile number as E.164,
 an organisationsnummer as NNNNNN-NNNN.

@@ -1,3 +1,4 @@
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -161,3 +162,74 @@ class OperatorAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.provider_label}"
+
+
+class ProvisioningStep(models.TextChoices):
+    """What a provisioning job is doing, in order (the progress page lists them)."""
+
+    SCHEMA = "schema", _("Schemat kopieras")
+    ADMIN = "admin", _("Administratören skapas")
+    SMS = "sms", _("SMS med inloggningslänk skickas")
+
+
+class ProvisioningStatus(models.TextChoices):
+    QUEUED = "queued", _("Väntar")
+    RUNNING = "running", _("Pågår")
+    DONE = "done", _("Klar")
+    FAILED = "failed", _("Misslyckades")
+
+
+UNFINISHED_JOB = (ProvisioningStatus.QUEUED, ProvisioningStatus.RUNNING)
+
+
+class ProvisioningJob(models.Model):
+    """A provisioning the console started: a worker runs it, the progress page reads it.
+
+    The form's token is unique, so the same form sent twice (a double click, a reloaded POST)
+    is one job; and one subdomain has at most one unfinished job. The first admin's
+    personnummer and mobile are kept only until the job has finished."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token = models.UUIDField(unique=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    name = models.CharField(max_length=100)
+    subdomain = models.CharField(max_length=40)
+    org_number = models.CharField(max_length=11, blank=True)
+    admin_personnummer = models.CharField(max_length=12, blank=True)
+    admin_name = models.CharField(max_length=200, blank=True)
+    admin_mobile = models.CharField(max_length=20, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ProvisioningStatus.choices, default=ProvisioningStatus.QUEUED
+    )
+    step = models.CharField(max_length=10, choices=ProvisioningStep.choices, blank=True)
+    message = models.TextField(blank=True)  # the result, or why it failed
+    provider = models.ForeignKey(
+        CareProvider, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subdomain"],
+                condition=models.Q(status__in=UNFINISHED_JOB),
+                name="provisioning_one_unfinished_job_per_subdomain",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subdomain}: {self.status} {self.step}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status not in UNFINISHED_JOB

@@ -34,8 +34,7 @@ def record(
     """
     connection.set_schema_to_public()
     return OperatorAction.objects.create(
-        # Any user of the model AUTH_USER_MODEL names: tenants imports no tenant app.
-        actor=actor,  # type: ignore[misc]
+        actor_id=actor.pk if actor is not None else None,
         actor_name=getattr(actor, "full_name", "") if actor is not None else "CarePlatform",
         action=action,
         provider=provider,

@@ -3,14 +3,23 @@
 A new schema is cloned from the migrated template schema (`TENANT_BASE_SCHEMA`) rather than
 migrated from scratch. Schema DDL is transactional in PostgreSQL, so the whole provision runs in
 one transaction: a failure half-way leaves no schema and no rows.
+
+An operator's provisioning (the console's job or the command) also writes the operator log in
+that transaction and sends the first admin an SMS with the login link after it commits. The SMS
+belongs to notifications, a tenant app that tenants does not import: it registers its handler
+here (`on_first_admin`) in its AppConfig.ready().
 """
 
+import functools
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
@@ -21,11 +30,36 @@ from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_context, schema_exists
 
 from careplatform.redis import get_redis, platform_key
-from careplatform.validators import normalize_mobile, normalize_personnummer
+from careplatform.validators import normalize_mobile, normalize_org_number, normalize_personnummer
+from tenants import operator_log
 from tenants.db import connection
-from tenants.models import CareProvider, Domain, ProviderStatus
+from tenants.models import (
+    CareProvider,
+    Domain,
+    OperatorActionKind,
+    ProviderStatus,
+    ProvisioningStep,
+)
+
+log = logging.getLogger(__name__)
 
 ProvisionMethod = Literal["clone", "migrate"]
+# Hears each step of a provisioning as it starts.
+Progress = Callable[[ProvisioningStep], None]
+AfterCommit = Callable[[], object]
+# Called in the new provider's schema, inside the provisioning transaction, with the provider
+# and its first admin; may return work for after the commit (sending an SMS).
+FirstAdminHandler = Callable[[CareProvider, AbstractBaseUser], AfterCommit | None]
+
+_first_admin_handlers: list[FirstAdminHandler] = []
+
+
+def on_first_admin(handler: FirstAdminHandler) -> None:
+    """Call `handler` for the first admin of every operator's provisioning (once, however
+    often it is registered)."""
+    if handler not in _first_admin_handlers:
+        _first_admin_handlers.append(handler)
+
 
 RESERVED_SUBDOMAINS = frozenset(
     {
@@ -55,6 +89,15 @@ class ProvisionRequest:
     admin_name: str
     admin_mobile: str
     org_number: str = ""
+
+
+@dataclass(frozen=True)
+class ProvisionedBy:
+    """Who provisions: an operator in the console (with the request's IP), or `actor` None for
+    the command line."""
+
+    actor: AbstractBaseUser | None = None
+    ip_address: str | None = None
 
 
 def normalize_subdomain(value: str) -> str:
@@ -93,6 +136,11 @@ def provider_url(provider: CareProvider) -> str:
     return f"{settings.SITE_SCHEME}://{provider.subdomain}.{settings.BASE_DOMAIN}{port}/"
 
 
+def _org_number(value: str) -> str:
+    """Optional; given, it must be valid (its Luhn check digit too)."""
+    return normalize_org_number(value) if (value or "").strip() else ""
+
+
 def split_admin_name(full_name: str) -> tuple[str, str]:
     parts = (full_name or "").split()
     if len(parts) < 2:
@@ -102,7 +150,10 @@ def split_admin_name(full_name: str) -> tuple[str, str]:
     return " ".join(parts[:-1]), parts[-1]
 
 
-def _validate(request: ProvisionRequest) -> dict[str, object]:
+def validate_request(request: ProvisionRequest) -> dict[str, object]:
+    """The request's values normalised, or ProvisioningError naming each refused field. The
+    console's form asks this before it starts a job; the provisioning asks it again."""
+    connection.set_schema_to_public()
     errors: dict[str, str] = {}
     clean: dict[str, object] = {}
     name = (request.name or "").strip()
@@ -120,6 +171,7 @@ def _validate(request: ProvisionRequest) -> dict[str, object]:
         "admin_personnummer": lambda: normalize_personnummer(request.admin_personnummer),
         "admin_name": lambda: split_admin_name(request.admin_name),
         "admin_mobile": lambda: normalize_mobile(request.admin_mobile),
+        "org_number": lambda: _org_number(request.org_number),
     }
     for field, check in checks.items():
         try:
@@ -134,35 +186,40 @@ def _validate(request: ProvisionRequest) -> dict[str, object]:
 
 
 def provision_provider(
-    request: ProvisionRequest, *, method: ProvisionMethod = "clone"
+    request: ProvisionRequest,
+    *,
+    method: ProvisionMethod = "clone",
+    by: ProvisionedBy | None = None,
+    progress: Progress | None = None,
 ) -> CareProvider:
-    """Create provider, schema, domain and first admin (also a clinician) in one transaction."""
-    connection.set_schema_to_public()
-    clean = _validate(request)
+    """Create provider, schema, domain and first admin (also a clinician) in one transaction.
+
+    With `by` it is an operator's provisioning: the operator log gets its row in the same
+    transaction and the first admin an SMS with the login link once it has committed (test
+    fixtures and benchmarks pass neither). `progress` hears each step as it starts; it must write
+    outside this transaction (its own connection) for anyone to see it before the end."""
+    report = progress or _no_progress
+    clean = validate_request(request)
     subdomain = str(clean["subdomain"])
-    first_name, last_name = cast(tuple[str, str], clean["admin_name"])
     try:
         with transaction.atomic():
+            report(ProvisioningStep.SCHEMA)
             provider = CareProvider.objects.create(
                 schema_name=schema_name_for(subdomain),
                 name=str(clean["name"]),
                 subdomain=subdomain,
-                org_number=request.org_number,
+                org_number=str(clean["org_number"]),
             )
             _create_schema(provider.schema_name, method)
             Domain.objects.create(
                 domain=f"{subdomain}.{settings.BASE_DOMAIN}", tenant=provider, is_primary=True
             )
-            with schema_context(provider.schema_name):
-                # The user model by its setting (AUTH_USER_MODEL): tenants imports no tenant app.
-                get_user_model().objects.create_user(
-                    clean["admin_personnummer"],  # type: ignore[arg-type]
-                    first_name,
-                    last_name,
-                    mobile=clean["admin_mobile"],
-                    is_admin=True,
-                    is_clinician=True,
-                )
+            report(ProvisioningStep.ADMIN)
+            admin = _create_first_admin(provider, clean)
+            if by is not None:
+                _log_provision(provider, by)
+                work = _welcome(provider, admin)
+                transaction.on_commit(functools.partial(_after_commit, provider, work, report))
     except IntegrityError:
         raise ProvisioningError(
             {"subdomain": _("Subdomänen ”%(sub)s” används redan.") % {"sub": subdomain}}
@@ -171,6 +228,63 @@ def provision_provider(
         connection.set_schema_to_public()
     _keep_catalog_statistics_fresh()
     return provider
+
+
+def _no_progress(step: ProvisioningStep) -> None:
+    return None
+
+
+def _create_first_admin(provider: CareProvider, clean: dict[str, object]) -> AbstractBaseUser:
+    first_name, last_name = cast(tuple[str, str], clean["admin_name"])
+    with schema_context(provider.schema_name):
+        # The user model by its setting (AUTH_USER_MODEL): tenants imports no tenant app.
+        return get_user_model().objects.create_user(
+            clean["admin_personnummer"],  # type: ignore[arg-type]
+            first_name,
+            last_name,
+            mobile=clean["admin_mobile"],
+            is_admin=True,
+            is_clinician=True,
+        )
+
+
+def _welcome(provider: CareProvider, admin: AbstractBaseUser) -> list[AfterCommit]:
+    """The registered handlers' part for the first admin (the SMS with the login link), in the
+    new schema and transaction; returns their work for after the commit."""
+    with schema_context(provider.schema_name):
+        work = [handler(provider, admin) for handler in _first_admin_handlers]
+    return [item for item in work if item is not None]
+
+
+def _log_provision(provider: CareProvider, by: ProvisionedBy) -> None:
+    # No personnummer or mobile number in the operator log: what the operator created.
+    operator_log.record(
+        OperatorActionKind.PROVISION,
+        actor=by.actor,
+        provider=provider,
+        ip_address=by.ip_address,
+        after={
+            "name": provider.name,
+            "subdomain": provider.subdomain,
+            "org_number": provider.org_number,
+        },
+    )
+
+
+def _after_commit(provider: CareProvider, work: list[AfterCommit], report: Progress) -> None:
+    """Sending the first admin's SMS. The provider exists whatever happens here: an SMS that
+    cannot go now stays queued, and the SMS sweep sends it later."""
+    if not work:
+        return
+    report(ProvisioningStep.SMS)
+    try:
+        with schema_context(provider.schema_name):
+            for item in work:
+                item()
+    except Exception:
+        log.exception("Work after provisioning %s failed", provider.schema_name)
+    finally:
+        connection.set_schema_to_public()
 
 
 ANALYZE_EVERY = 10

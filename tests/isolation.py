@@ -64,6 +64,7 @@ FILL: dict[tuple[str, str], str] = {
     ("bankid-simulator/^rp/", "rest"): "text",
     ("konsol/vardgivare/", "subdomain"): "provider_subdomain",
     ("konsol/vardgivare/<str:subdomain>/domaner/", "pk"): "domain",
+    ("konsol/ny/", "job"): "provisioning_job",
 }
 
 # Query parameters of the OpenAPI schema -> the kind of thing they name (None: not an

@@ -43,10 +43,11 @@ from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
 from tenant_apps.profiles.models import ClinicianProfile, VisitType
-from tenants.models import CareProvider, Domain
+from tenants.models import CareProvider, Domain, ProvisioningJob
 from tenants.routing import host_cache
 from tests import isolation
 from tests.bookings.helpers import in_days
+from tests.console.provisioning import provisioned
 from tests.support import personnummer
 from tests.video.live import Client as RoomPage
 from tests.video.live import book_video, session_for, wait_until_rooms_empty
@@ -71,6 +72,7 @@ class Side:
     photos: dict[str, bytes]  # a piece of each stored photo
     sms: SmsMessage
     notices: dict[str, Notice]  # a notice for each clinician, by name
+    job: ProvisioningJob  # the console's job that provisioned alfa
 
 
 RENAMED = {  # cast member -> (first, last, mobile): names and numbers found nowhere else
@@ -220,7 +222,7 @@ def side(alfa, beta, media_root, healthy) -> Side:
         text="Du är inbjuden till ett videobesök.",
     )  # fmt: skip
     connection.set_schema_to_public()
-    return Side(alfa, beta, **built)
+    return Side(alfa, beta, job=provisioned(alfa.provider), **built)
 
 
 # -- what must not come back, and the values that fill the routes ------------------------------
@@ -279,6 +281,7 @@ def _values(
         "search": [search],
         "provider_subdomain": [side.alfa.provider.subdomain],
         "domain": [Domain.objects.get(tenant=side.alfa.provider).pk],
+        "provisioning_job": [side.job.public_id],
     }
 
 
@@ -318,6 +321,7 @@ def _snapshot(side: Side, mine: set[int], *, provider_row: bool = True):
         (schema, ConsentVersion, ("version", "text"), None, None),
         (schema, SmsMessage, ("pk", "status", "delivered_at"), None, None),
         (schema, Notice, ("pk", "read_at"), "recipient", users),
+        ("public", ProvisioningJob, ("pk", "status", "provider"), None, None),
     ]
     if provider_row:
         parts.append(("public", CareProvider, PROVIDER_COLUMNS, "pk", {side.alfa.provider.pk}))

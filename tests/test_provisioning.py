@@ -9,9 +9,17 @@ from django.core.management.base import CommandError
 from django.db import connection
 from django_tenants.utils import schema_context, schema_exists
 
+from careplatform.sms.models import OutboxMessage
 from tenant_apps.accounts.models import User
-from tenants.models import CareProvider, Domain
-from tenants.provisioning import ProvisioningError, ProvisionRequest, provision_provider
+from tenant_apps.notifications.first_admin import queue_login_sms
+from tenants import provisioning
+from tenants.models import CareProvider, Domain, OperatorAction
+from tenants.provisioning import (
+    ProvisionedBy,
+    ProvisioningError,
+    ProvisionRequest,
+    provision_provider,
+)
 from tests.support import ROOT, personnummer, subprocess_env
 
 ADMIN_PERSONNUMMER = personnummer("19720303", "003")
@@ -73,6 +81,30 @@ def test_upper_case_subdomain_is_folded_to_lower_case(committed):
     assert provider.schema_name == "t_norrhalsan"
 
 
+def test_command_sends_the_first_admin_the_login_link_and_logs_it(committed):
+    call_command(*command_args(subdomain="lankhalsan", **{"org-number": "5561234567"}))
+    provider = CareProvider.objects.get(subdomain="lankhalsan")
+    committed.created.append(provider)
+    assert provider.org_number == "556123-4567"
+    [sms] = OutboxMessage.objects.filter(provider_id=provider.schema_name)
+    assert sms.to == "+46707654321"
+    assert sms.text == (
+        "Hälsan Syd: du är administratör på CarePlatform. "
+        "Logga in: http://lankhalsan.localhost/login/"
+    )
+    [logged] = OperatorAction.objects.filter(provider=provider)
+    assert (logged.action, logged.actor_id, logged.actor_name) == (
+        "provision",
+        None,
+        "CarePlatform",
+    )
+    assert logged.after == {
+        "name": "Hälsan Syd",
+        "subdomain": "lankhalsan",
+        "org_number": "556123-4567",
+    }
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
@@ -92,6 +124,9 @@ def test_upper_case_subdomain_is_folded_to_lower_case(committed):
         ({"admin-mobile": "08-444 34 34"}, "inte ett mobilnummer"),
         ({"admin-mobile": "hej"}, "mobilnummer"),
         ({"admin-name": "Greta"}, "för- och efternamn"),
+        ({"org-number": "556123-4568"}, r"org_number: .* giltigt \(fel kontrollsiffra\)"),
+        ({"org-number": "556123-456"}, "org_number: Ange organisationsnumret med 10 siffror"),
+        ({"org-number": "55612345AB"}, "org_number: Ange organisationsnumret med 10 siffror"),
     ],
 )
 def test_command_refuses_bad_input_and_creates_nothing(db, overrides, message):
@@ -138,6 +173,30 @@ def test_failure_half_way_leaves_no_schema_and_no_rows(committed):
         provision_provider(request)
     assert not CareProvider.objects.filter(subdomain="halvvags").exists()
     assert not schema_exists("t_halvvags")
+
+
+def test_an_operators_failed_provisioning_leaves_no_log_row_and_no_sms(committed, monkeypatch):
+    operator = User.objects.get(is_operator=True)
+    logged_before = OperatorAction.objects.count()
+
+    def queue_then_fail(provider, admin):
+        # The operator log's row and the SMS are written; then the last step fails.
+        queue_login_sms(provider, admin)
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(provisioning, "_first_admin_handlers", [queue_then_fail])
+    request = ProvisionRequest(
+        name="Halvfärdig",
+        subdomain="halvfardig",
+        admin_personnummer=ADMIN_PERSONNUMMER,
+        admin_name="Greta Gustafsson",
+        admin_mobile="0707654321",
+    )
+    with pytest.raises(RuntimeError):
+        provision_provider(request, by=ProvisionedBy(operator, "203.0.113.7"))
+    assert nothing_created("halvfardig")
+    assert OperatorAction.objects.count() == logged_before
+    assert not OutboxMessage.objects.filter(text__startswith="Halvfärdig")
 
 
 def test_failure_in_admin_creation_rolls_back_schema_and_domain(committed, monkeypatch):

@@ -31,13 +31,14 @@ from tenant_apps.inbox import kinds
 from tenant_apps.inbox.services import notify
 from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsKind, SmsMessage
-from tenant_apps.notifications.texts import compose
+from tenant_apps.notifications.texts import compose, compose_first_admin
 from tenant_apps.profiles import services as profiles
 from tenant_apps.profiles.models import VisitKind
 from tenants.models import CareProvider, Domain
 from tests import isolation
 from tests.bookings.helpers import group_specs, in_days, patient_spec
 from tests.clients import PUBLIC, logged_in
+from tests.console.provisioning import provisioned
 from tests.notifications.helpers import at, dispatch, sweep
 
 # English month and weekday names, wide and short (Babel's data), the other short forms, AM/PM.
@@ -144,6 +145,7 @@ def world(ready, media_root):
         record_heartbeat()  # /healthz answers 200 (JSON), as with a worker running
         built = _build(ready)
         connection.set_schema_to_public()
+        built["job"] = provisioned(ready.provider)
         yield ready, built
 
 
@@ -168,6 +170,7 @@ def _values(cast, world) -> dict[str, list]:
         "provider_subdomain": [cast.provider.subdomain],
         # Its subdomain: the remove page says it stays.
         "domain": [Domain.objects.get(tenant=cast.provider, is_primary=True).pk],
+        "provisioning_job": [world["job"].public_id],
     }
 
 
@@ -250,8 +253,9 @@ def test_every_sms_kind_writes_dates_in_swedish(world):
     cast, _built = world
     with schema_context(cast.schema_name):
         sent = list(SmsMessage.objects.values_list("kind", "text"))
-    # The clinician's "a patient waits" SMS needs a room: composed below instead.
-    assert {kind for kind, _text in sent} | {"waiting"} == set(SmsKind.values)
+    # The clinician's "a patient waits" SMS needs a room, the first admin's a provisioning:
+    # composed below instead.
+    assert {kind for kind, _text in sent} | {"waiting", "first_admin"} == set(SmsKind.values)
     texts = [text for _kind, text in sent]
     texts += list(OutboxMessage.objects.values_list("text", flat=True))
     day = datetime.datetime(2027, 1, 1, 9, 30, tzinfo=LOCAL)
@@ -262,6 +266,8 @@ def test_every_sms_kind_writes_dates_in_swedish(world):
                 texts.append(compose(kind, language="sv", provider_name="Vårdcentralen Alfa",
                                      link="https://alfa.careplatform.se/", starts_at=starts_at,
                                      instant=instant, needs_confirmation=confirm))  # fmt: skip
+    texts.append(compose_first_admin(language="sv", provider_name="Vårdcentralen Alfa",
+                                     link="https://alfa.careplatform.se/login/"))  # fmt: skip
     problems = [hit for text in texts for hit in english_in(text)]
     assert not problems, problems
 

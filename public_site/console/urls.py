@@ -3,7 +3,7 @@
 from django.urls import path
 
 from public_site import views
-from public_site.console import provider_views
+from public_site.console import provider_views, provision_views
 
 urlpatterns = [
     path("", views.console_home, name="console-home"),
@@ -28,4 +28,7 @@ urlpatterns = [
         provider_views.admin_add,
         name="console-provider-admin-add",
     ),
+    path("ny/", provision_views.provision, name="console-provision"),
+    path("ny/<uuid:job>/", provision_views.job_page, name="console-provision-job"),
+    path("ny/<uuid:job>/status/", provision_views.job_status, name="console-provision-job-status"),
 ]

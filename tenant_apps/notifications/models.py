@@ -14,6 +14,8 @@ class SmsKind(models.TextChoices):
     REMINDER = "reminder", _("Påminnelse")
     # To the clinician: a patient has waited in the room (the clinician's choice on Min profil).
     WAITING = "waiting", _("Patient väntar")
+    # To a new provider's first admin, about no booking: the login link.
+    FIRST_ADMIN = "first_admin", _("Inloggningslänk till administratör")
 
 
 class SmsStatus(models.TextChoices):
@@ -30,13 +32,17 @@ UNFINISHED = (SmsStatus.QUEUED, SmsStatus.SENDING, SmsStatus.UNKNOWN)
 
 
 class SmsMessage(models.Model):
-    """One SMS to one recipient about one version of a booking.
+    """One SMS to one recipient about one version of a booking, or about no booking (the first
+    admin's login link, booking empty).
 
-    The idempotency key (booking, kind, booking version, recipient) is unique: however often an
-    event is handled or a job is retried, the message exists once, and it is handed to the
-    gateway only by the worker that moved it from queued to sending."""
+    The idempotency key (booking, kind, booking version, recipient) is unique, and without a
+    booking (kind, recipient): however often an event is handled or a job is retried, the
+    message exists once, and it is handed to the gateway only by the worker that moved it from
+    queued to sending."""
 
-    booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="sms_messages")
+    booking = models.ForeignKey(
+        Booking, on_delete=models.CASCADE, null=True, blank=True, related_name="sms_messages"
+    )
     kind = models.CharField(max_length=12, choices=SmsKind.choices)
     booking_version = models.PositiveIntegerField()
     recipient = models.ForeignKey(
@@ -79,7 +85,12 @@ class SmsMessage(models.Model):
             models.UniqueConstraint(
                 fields=["booking", "kind", "booking_version", "recipient"],
                 name="sms_once_per_key",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "recipient"],
+                condition=Q(booking__isnull=True),
+                name="sms_once_per_account_kind",
+            ),
         ]
         indexes = [
             models.Index(fields=["gateway_id"], name="sms_gateway_id", condition=~Q(gateway_id=""))

@@ -89,14 +89,14 @@ def resend(message: SmsMessage, *, actor: User, ip_address: str | None) -> None:
             .select_related("booking", "recipient")
             .get(pk=message.pk)
         )
+        booking = locked.booking
+        assert booking is not None  # a booking's message (sms_message_for)
         newer = (
-            SmsMessage.objects.filter(
-                booking_id=locked.booking_id, recipient_id=locked.recipient_id
-            )
+            SmsMessage.objects.filter(booking=booking, recipient_id=locked.recipient_id)
             .filter(pk__gt=locked.pk)
             .exists()
         )
-        why = refusal(locked, locked.booking, newer=newer, now=now)
+        why = refusal(locked, booking, newer=newer, now=now)
         if why is not None:
             raise ValidationError(why)
         SmsMessage.objects.filter(pk=locked.pk).update(

@@ -44,6 +44,13 @@ TEXTS = {
 # "waiting" goes to the clinician (a patient has waited in the room): it names no patient.
 KINDS = ("invited", "rescheduled", "cancelled", "reminder", "waiting")
 
+# To a new provider's first admin, about no visit: the provider's login page. The same budget:
+# one segment with a name of 40 characters and a host of 40.
+FIRST_ADMIN = {
+    "sv": "{provider}: du är administratör på CarePlatform. Logga in: {link}",
+    "en": "{provider}: you are an administrator on CarePlatform. Log in: {link}",
+}
+
 
 def language_of(code: str) -> str:
     return code if code in TEXTS else "sv"
@@ -104,3 +111,10 @@ def compose(
     }
     room = GSM7_SINGLE - septets(template.format(provider="", **values))
     return template.format(provider=fit_name(provider_name, max(room, 0)), **values)
+
+
+def compose_first_admin(*, language: str, provider_name: str, link: str) -> str:
+    """The first admin's SMS: the provider's name and its login link."""
+    template = FIRST_ADMIN[language_of(language)]
+    room = GSM7_SINGLE - septets(template.format(provider="", link=link))
+    return template.format(provider=fit_name(provider_name, max(room, 0)), link=link)

@@ -9,6 +9,7 @@ from tenants.provisioning import set_provider_status
 from tests.a11y.pages import PEOPLE, PROVIDER, Site, build
 from tests.browser import chromium
 from tests.conftest import Committed
+from tests.console.provisioning import jobs_removed_afterwards
 from tests.video.live import wait_until_rooms_empty
 
 # A phone's browser: "BankID på den här enheten" opens https://app.bankid.com/, which the tests
@@ -25,11 +26,12 @@ def site(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         committed = Committed()
         try:
-            built = build(committed.provider("tillganglig", name="Vårdcentralen Tillgänglig"))
-            suspended = committed.provider("avstangd", name="Vårdcentralen Avstängd")
-            set_provider_status(suspended, ProviderStatus.SUSPENDED)
-            built.hosts["suspended"] = suspended.subdomain
-            yield built
+            with jobs_removed_afterwards():  # the provisioning jobs of build()
+                built = build(committed.provider("tillganglig", name="Vårdcentralen Tillgänglig"))
+                suspended = committed.provider("avstangd", name="Vårdcentralen Avstängd")
+                set_provider_status(suspended, ProviderStatus.SUSPENDED)
+                built.hosts["suspended"] = suspended.subdomain
+                yield built
         finally:
             wait_until_rooms_empty(committed.created)
             committed.cleanup()

@@ -27,10 +27,11 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
-from tenants.models import CareProvider, Domain
+from tenants.models import CareProvider, Domain, ProvisioningJob
 from tests import isolation
 from tests.bookings.helpers import in_days
 from tests.clients import PUBLIC
+from tests.console.provisioning import provisioned
 from tests.support import personnummer
 from tests.video.live import session_for
 
@@ -123,6 +124,11 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
     (PUBLIC_HOST, "konsol/"): staff("operator"),
     (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/"): staff("operator", form_errors=True),
     (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/domaner/<int:pk>/ta-bort/"): staff("operator"),
+    (PUBLIC_HOST, "konsol/ny/"): staff("operator", form_errors=True),
+    (PUBLIC_HOST, "konsol/ny/<uuid:job>/"): [
+        Visit("operator", things={"provisioning_job": "done"}),
+        Visit("operator", things={"provisioning_job": "running"}, ready=".step-active"),
+    ],
     (PUBLIC_HOST, "support/"): staff("support"),
     (PUBLIC_HOST, "sms/utkorg/"): staff("operator"),
     (PUBLIC_HOST, "bankid-simulator/app/"): staff("visitor"),
@@ -165,6 +171,7 @@ NOT_PAGES: dict[tuple[str, str], str] = {
     (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/installningar/"): POST_ONLY,
     (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/domaner/"): POST_ONLY,
     (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/administratorer/"): POST_ONLY,
+    (PUBLIC_HOST, "konsol/ny/<uuid:job>/status/"): JSON,
     (PUBLIC_HOST, "sms/leveransrapport/<str:schema_name>/<str:token>/"): "SMS delivery reports",
 }
 NOT_PAGE_PREFIXES: dict[tuple[str, str], str] = {
@@ -320,6 +327,12 @@ def build(provider: CareProvider) -> Site:
         }
         sessions = {who: session_for(provider, user) for who, user in people.items()}
     with schema_context("public"):
+        done = provisioned(provider)
+        running = provisioned(provider)
+        ProvisioningJob.objects.filter(pk=running.pk).update(
+            status="running", step="admin", provider=None, message="", finished_at=None
+        )
+        things["provisioning_job"] = {"done": done.public_id, "running": running.public_id}
         for who, flag in (("operator", "is_operator"), ("support", "is_support")):
             user = User.objects.filter(**{flag: True}).first()
             people[who] = user

@@ -8,8 +8,9 @@ from django.test import override_settings
 from careplatform.sms.segments import count_segments, is_gsm7
 from careplatform.timeutil import local_datetime
 from tenant_apps.bookings.models import Booking
+from tenant_apps.notifications.first_admin import login_link
 from tenant_apps.notifications.services import sms_link
-from tenant_apps.notifications.texts import TEXTS, compose, template_for
+from tenant_apps.notifications.texts import TEXTS, compose, compose_first_admin, template_for
 from tenants.models import CareProvider
 
 SUMMER = datetime.datetime(2026, 6, 2, 12, 30, tzinfo=datetime.UTC)  # 14.30 in Stockholm
@@ -181,3 +182,25 @@ def test_characters_outside_gsm7_in_the_name_do_not_make_the_message_ucs2():
     )
     assert message.startswith('Läkarhuset "Norr" - Lodz\'s klinik: videobesök ')
     assert count_segments(message).encoding == "GSM-7"
+
+
+def test_the_first_admins_sms_names_the_provider_and_the_login_page():
+    link = "https://alfa.careplatform.se/login/"
+    assert compose_first_admin(language="sv", provider_name="Vårdcentralen Alfa", link=link) == (
+        "Vårdcentralen Alfa: du är administratör på CarePlatform. Logga in: " + link
+    )
+    assert compose_first_admin(language="en", provider_name="Vårdcentralen Alfa", link=link) == (
+        "Vårdcentralen Alfa: you are an administrator on CarePlatform. Log in: " + link
+    )
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+def test_the_first_admins_sms_is_one_gsm7_segment_with_long_name_and_host(language):
+    provider = CareProvider(name=NAME_40, subdomain=SUBDOMAIN_24)
+    with override_settings(BASE_DOMAIN="careplatform.se", SITE_SCHEME="https", SITE_PORT=""):
+        link = login_link(provider)
+    assert link == f"https://{SUBDOMAIN_24}.careplatform.se/login/"
+    message = compose_first_admin(language=language, provider_name=NAME_40, link=link)
+    counted = count_segments(message)
+    assert (counted.encoding, counted.segments) == ("GSM-7", 1), message
+    assert NAME_40 in message and message.endswith(link)

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from tenants.provisioning import (
+    ProvisionedBy,
     ProvisioningError,
     ProvisionRequest,
     provider_url,
@@ -13,7 +14,8 @@ from tenants.provisioning import (
 
 class Command(BaseCommand):
     help = (
-        "Provision a care provider: subdomain, schema (cloned from the template) and first admin."
+        "Provision a care provider: subdomain, schema (cloned from the template) and first "
+        "admin, who gets an SMS with the login link."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -35,7 +37,8 @@ class Command(BaseCommand):
             org_number=options["org_number"],
         )
         try:
-            provider = provision_provider(request, method=options["method"])
+            # From the command line: the operator log names the platform, not a person.
+            provider = provision_provider(request, method=options["method"], by=ProvisionedBy())
         except ProvisioningError as exc:
             lines = [f"  {field}: {message}" for field, message in exc.errors.items()]
             raise CommandError("Vårdgivaren skapades inte:\n" + "\n".join(lines)) from None

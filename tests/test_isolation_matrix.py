@@ -277,6 +277,8 @@ def _values(
         "sms": [side.sms.pk],
         "text": ["v6.0/notify"],
         "search": [search],
+        "subdomain": [side.alfa.provider.subdomain],
+        "signing_token": ["ej-en-signering"],
     }
 
 

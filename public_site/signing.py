@@ -117,6 +117,7 @@ def _load(request: HttpRequest) -> PendingAction | None:
     data = request.session.get(SESSION_KEY)
     if not data:
         return None
+    data = dict(data)  # the session's own dict stays as it is
     order = data.pop("order", None)
     return PendingAction(**data, order=Order(**order) if order else None)
 
@@ -158,7 +159,7 @@ def pending_action(request: HttpRequest, token: str) -> PendingAction | None:
     """The session's pending action with this token, for this operator, while it lasts; None
     otherwise. (The session itself is the public host's: its cookie is host-only.)"""
     pending = _load(request)
-    if pending is None or not secrets.compare_digest(pending.token, token):
+    if pending is None or not secrets.compare_digest(pending.token.encode(), token.encode()):
         return None
     if pending.operator_id != request.user.pk:
         return None

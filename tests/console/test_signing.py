@@ -305,3 +305,9 @@ def test_support_staff_cannot_post_an_action(support_user, alfa, path):
 def test_an_unknown_provider_is_404(otto):
     assert otto.get("/konsol/vardgivare/finnsinte/stang-av/").status_code == 404
     assert otto.get("/konsol/vardgivare/template/stang-av/").status_code == 404
+
+
+def test_a_token_in_any_spelling_is_just_not_found(otto, alfa):
+    otto.sign_token(otto.ask("stang-av", "alfa", "Obetald faktura"))
+    assert otto.get("/konsol/signera/åäö/").status_code == 404
+    assert otto.poll("åäö")["state"] == "failed"

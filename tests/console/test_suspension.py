@@ -14,7 +14,6 @@ from django_tenants.utils import schema_context
 
 from careplatform.sms.models import DueKind, SmsDue
 from tenant_apps.accounts.login.services import SESSION_KEY as LOGIN_KEY
-from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.models import SmsKind, SmsStatus
 from tenant_apps.notifications.sweep import DISPATCH
 from tenant_apps.video import prompts
@@ -23,7 +22,7 @@ from tenants.tasks import run_in_provider
 from tests.clients import logged_in
 from tests.console.lifecycle_helpers import signature_of
 from tests.login_support import InProcessBrowser, Simulator
-from tests.notifications.helpers import dispatch, invite, messages, recover, sweep
+from tests.notifications.helpers import confirmed, invite, messages, recover, sweep
 
 HALF_HOUR = datetime.timedelta(minutes=30)
 MINUTE = datetime.timedelta(minutes=1)
@@ -126,16 +125,6 @@ def test_a_login_started_before_a_suspension_fails_even_after_reactivation(
 
 
 # -- SMS, reminders and jobs -------------------------------------------------------------------
-
-
-def confirmed(cast):
-    booking = invite(cast)
-    dispatch()
-    for participant in booking.participants.all():
-        bookings.confirm(booking, participant.user)
-    dispatch()
-    booking.refresh_from_db()
-    return booking
 
 
 def reminders():

@@ -15,6 +15,7 @@ MENU = [
     ("admin-tool", _("Administration"), ("admin",)),
     ("patient-home", _("Mina besök"), ("patient",)),
     ("console-home", _("Konsol"), ("operator",)),
+    ("console-log", _("Logg"), ("operator",)),
     ("support-home", _("Support"), ("support",)),
 ]
 

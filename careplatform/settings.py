@@ -386,6 +386,14 @@ VIDEO_ICE_TRANSPORT_POLICY = envchoice("VIDEO_ICE_TRANSPORT_POLICY", "all", ("al
 # A room page that sends nothing (not even its heartbeat) for this long is gone (seconds).
 VIDEO_PEER_TIMEOUT = envint("VIDEO_PEER_TIMEOUT", 12, min_value=1)
 
+# Terminating a provider (console): it stays suspended for TERMINATION_GRACE_DAYS (undo is
+# possible until then); then the worker exports its schema (pg_dump) to DATA_DIR/exports/ and
+# drops it. The worker looks for due terminations every TERMINATION_CHECK_INTERVAL seconds
+# (0 = never, for tests that must not race a shared worker).
+TERMINATION_GRACE_DAYS = envint("TERMINATION_GRACE_DAYS", 30, min_value=1)
+TERMINATION_CHECK_INTERVAL = envfloat("TERMINATION_CHECK_INTERVAL", 3600, min_value=0)
+PROVIDER_EXPORT_DIR = DATA_DIR / "exports"
+
 # The names logging knows, in any case.
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "WARN", "ERROR", "CRITICAL", "FATAL", "NOTSET")
 LOGGING = {

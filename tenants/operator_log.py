@@ -4,9 +4,11 @@ Every operator action goes through `record`, inside the same transaction as the 
 describes, so a refused or rolled-back action leaves no row claiming it happened.
 """
 
+import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db.models import QuerySet
 
 from careplatform import clock
 from tenants.db import connection
@@ -46,3 +48,31 @@ def record(
         signature=signature,
         created_at=clock.now(),
     )
+
+
+def actions(
+    *,
+    subdomain: str | None = None,
+    kind: str | None = None,
+    actor_id: int | None = None,
+    by_platform: bool = False,
+    since: datetime.datetime | None = None,
+    until: datetime.datetime | None = None,
+) -> QuerySet[OperatorAction]:
+    """The log, newest first, narrowed by provider (subdomain), kind of action, operator (or
+    the platform's own jobs) and period [since, until)."""
+    connection.set_schema_to_public()
+    rows = OperatorAction.objects.select_related("provider").order_by("-created_at", "-id")
+    if subdomain:
+        rows = rows.filter(provider__subdomain=subdomain)
+    if kind:
+        rows = rows.filter(action=kind)
+    if by_platform:
+        rows = rows.filter(actor__isnull=True)
+    elif actor_id is not None:
+        rows = rows.filter(actor_id=actor_id)
+    if since is not None:
+        rows = rows.filter(created_at__gte=since)
+    if until is not None:
+        rows = rows.filter(created_at__lt=until)
+    return rows

@@ -62,9 +62,10 @@ FILL: dict[tuple[str, str], str] = {
     ("sms/leveransrapport/", "schema_name"): "schema",
     ("sms/leveransrapport/<str:schema_name>/", "token"): "sms_webhook_token",
     ("bankid-simulator/^rp/", "rest"): "text",
-    ("konsol/vardgivare/", "subdomain"): "provider_subdomain",
     ("konsol/vardgivare/<str:subdomain>/domaner/", "pk"): "domain",
     ("konsol/ny/", "job"): "provisioning_job",
+    ("konsol/vardgivare/", "subdomain"): "subdomain",
+    ("konsol/signera/", "token"): "signing_token",
 }
 
 # Query parameters of the OpenAPI schema -> the kind of thing they name (None: not an

@@ -279,9 +279,10 @@ def _values(
         "sms": [side.sms.pk],
         "text": ["v6.0/notify"],
         "search": [search],
-        "provider_subdomain": [side.alfa.provider.subdomain],
         "domain": [Domain.objects.get(tenant=side.alfa.provider).pk],
         "provisioning_job": [side.job.public_id],
+        "subdomain": [side.alfa.provider.subdomain],
+        "signing_token": ["ej-en-signering"],
     }
 
 

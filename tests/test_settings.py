@@ -52,6 +52,7 @@ def django_setup(expression: str, **env: str) -> subprocess.CompletedProcess[str
         ("SESSION_COOKIE_AGE", "0", "SESSION_COOKIE_AGE: '0' is too small (at least 1)"),
         ("DB_POOL_TIMEOUT", "5s", "DB_POOL_TIMEOUT: '5s' is not a number"),
         ("REDIS_TIMEOUT", "0", "REDIS_TIMEOUT: '0' is too small (more than 0)"),
+        ("TERMINATION_GRACE_DAYS", "0", "TERMINATION_GRACE_DAYS: '0' is too small (at least 1)"),
         ("SMS_BACKEND", "twilio", "SMS_BACKEND: 'twilio' is not one of outbox, console, elks46"),
         (
             "VIDEO_ICE_TRANSPORT_POLICY",
@@ -102,6 +103,7 @@ def test_django_setup_ends_with_the_message_naming_the_variable():
         ({"LOG_LEVEL": "debug"}, "s.LOGGING['root']['level']", "DEBUG"),
         ({"TRUSTED_PROXIES": "10.0.0.0/8, ::1"}, "s.TRUSTED_PROXIES", "['10.0.0.0/8', '::1']"),
         ({"SITE_PORT": "8000"}, "repr(s.SITE_PORT)", "'8000'"),
+        ({"TERMINATION_GRACE_DAYS": "7"}, "s.TERMINATION_GRACE_DAYS", "7"),
     ],
 )
 def test_valid_spellings_start_and_read_as_meant(env: dict[str, str], expression: str, shown: str):

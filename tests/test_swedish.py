@@ -62,6 +62,10 @@ NOT_PAGES = {
     "b/<str:reference>": "a redirect to the visit (or to login), no page of its own",
     "b/<str:reference>/": "a redirect to the visit (or to login), no page of its own",
     "bankid-simulator/^rp/(?P<rest>.*)$": "the simulator's 404 for RP API paths it does not have",
+    "konsol/signera/<str:token>/": (
+        "the signing page of an action pending in the operator's own session (404 without one; "
+        "tests/console/test_signing.py renders it)"
+    ),
 }
 
 
@@ -167,10 +171,11 @@ def _values(cast, world) -> dict[str, list]:
         "schema": [cast.schema_name],
         "sms_webhook_token": [webhook_token(cast.schema_name)],
         "text": ["v6.0/notify"],
-        "provider_subdomain": [cast.provider.subdomain],
         # Its subdomain: the remove page says it stays.
         "domain": [Domain.objects.get(tenant=cast.provider, is_primary=True).pk],
         "provisioning_job": [world["job"].public_id],
+        "subdomain": [cast.provider.subdomain],
+        "signing_token": ["ej-en-signering"],
     }
 
 

@@ -3,7 +3,14 @@
 from django.urls import path
 
 from public_site import views
-from public_site.console import provider_views, provision_views
+from public_site.console import (
+    lifecycle_views,
+    log_views,
+    provider_views,
+    provision_views,
+    signing_views,
+)
+from tenants.models import OperatorActionKind
 
 urlpatterns = [
     path("", views.console_home, name="console-home"),
@@ -31,4 +38,33 @@ urlpatterns = [
     path("ny/", provision_views.provision, name="console-provision"),
     path("ny/<uuid:job>/", provision_views.job_page, name="console-provision-job"),
     path("ny/<uuid:job>/status/", provision_views.job_status, name="console-provision-job-status"),
+    path("logg/", log_views.log, name="console-log"),
+    path(
+        "vardgivare/<str:subdomain>/stang-av/",
+        lifecycle_views.lifecycle_action,
+        {"kind": OperatorActionKind.SUSPEND},
+        name="console-suspend",
+    ),
+    path(
+        "vardgivare/<str:subdomain>/ateraktivera/",
+        lifecycle_views.lifecycle_action,
+        {"kind": OperatorActionKind.REACTIVATE},
+        name="console-reactivate",
+    ),
+    path(
+        "vardgivare/<str:subdomain>/avsluta/",
+        lifecycle_views.lifecycle_action,
+        {"kind": OperatorActionKind.TERMINATE},
+        name="console-terminate",
+    ),
+    path(
+        "vardgivare/<str:subdomain>/angra-avslut/",
+        lifecycle_views.lifecycle_action,
+        {"kind": OperatorActionKind.TERMINATE_UNDONE},
+        name="console-undo-termination",
+    ),
+    path("signera/<str:token>/", signing_views.sign_page, name="console-sign"),
+    path("signera/<str:token>/start/", signing_views.sign_start, name="console-sign-start"),
+    path("signera/<str:token>/status/", signing_views.sign_status, name="console-sign-status"),
+    path("signera/<str:token>/avbryt/", signing_views.sign_cancel, name="console-sign-cancel"),
 ]

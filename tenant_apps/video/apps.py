@@ -9,6 +9,9 @@ class VideoConfig(AppConfig):
     def ready(self) -> None:
         # Booking changes move the participants' prompts; bookings knows no consumer.
         from tenant_apps.bookings import events
-        from tenant_apps.video.services import on_booking_events
+        from tenant_apps.video.services import close_provider_pages, on_booking_events
+        from tenants import lifecycle
 
         events.register(on_booking_events)
+        # A suspended provider's rooms and prompt pages close at once; tenants knows no video.
+        lifecycle.on_suspended(close_provider_pages)

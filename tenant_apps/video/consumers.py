@@ -130,6 +130,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
             if not old.resumed:
                 await self.group_send("peer.left", peer_id=old.peer_id, reason="replaced")
         await self.group_send("peer.joined", peer=asdict(self.me), channel=self.channel_name)
+        await self.channel_layer.group_add(
+            services.provider_group(self.schema_name), self.channel_name
+        )
         rtc = ice.ice_config(f"{tenant.subdomain}.{user.pk}")
         await self.send_json(
             {
@@ -268,6 +271,11 @@ class RoomConsumer(AsyncWebsocketConsumer):
         message = messages.get(event["reason"], _("Besöket är avslutat."))
         await self.close_room(event["reason"], message)
 
+    async def provider_suspended(self, event: Message) -> None:
+        """The provider was suspended (tenants.lifecycle): its rooms end at once."""
+        message = _("Vårdgivarens plattform är tillfälligt avstängd. Besöket kan inte fortsätta.")
+        await self.close_room("suspended", message)
+
     async def room_replaced(self, event: Message) -> None:
         """This page's place was taken: by itself reconnecting (silent), or by a new page."""
         self.replaced = True
@@ -303,6 +311,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.departed = True
         ROOM_WATCH.discard(self)
         await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.channel_layer.group_discard(
+            services.provider_group(self.schema_name), self.channel_name
+        )
         dropped = {"dropped": dict(self.dropped)} if self.dropped else {}
         left = await self.db(services.leave, self.channel_name, reason, **dropped)
         if left is not None:
@@ -312,6 +323,9 @@ class RoomConsumer(AsyncWebsocketConsumer):
         ROOM_WATCH.discard(self)
         if self.admitted and self.replaced:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(
+                services.provider_group(self.schema_name), self.channel_name
+            )
             return
         await self.depart("left" if code in (1000, 1001) else "lost")
 

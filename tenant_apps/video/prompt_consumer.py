@@ -19,7 +19,7 @@ from django.conf import settings
 from careplatform.asgi_types import Message
 from tenant_apps.video import prompts
 from tenant_apps.video.prompt_watch import PROMPT_WATCH
-from tenant_apps.video.services import VIDEO_LAYER
+from tenant_apps.video.services import VIDEO_LAYER, provider_group
 
 # The page stops reconnecting after these; after any other close or failure it tries again.
 CLOSE_NOT_LOGGED_IN = 4401
@@ -45,6 +45,7 @@ class PromptConsumer(AsyncWebsocketConsumer):
         self.patient = user.is_patient
         self.group = prompts.user_group(self.schema_name, self.user_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(provider_group(self.schema_name), self.channel_name)
         self.watched = True
         PROMPT_WATCH.add(self)
 
@@ -62,6 +63,12 @@ class PromptConsumer(AsyncWebsocketConsumer):
     async def prompts_changed(self, event: Message) -> None:
         PROMPT_WATCH.changed(self)
 
+    async def provider_suspended(self, event: Message) -> None:
+        """The provider was suspended (tenants.lifecycle): nothing of it is shown any more."""
+        PROMPT_WATCH.discard(self)
+        await self.send_json({"type": "prompts", "html": ""})
+        await self.refuse("provider_suspended", CLOSE_NOT_HERE)
+
     # -- from the prompt watch ----------------------------------------------------------
     async def show(self, html: str) -> None:
         if html != self.shown:
@@ -78,6 +85,9 @@ class PromptConsumer(AsyncWebsocketConsumer):
             self.watched = False
             with contextlib.suppress(Exception):  # Redis may be away; the socket is gone anyway
                 await self.channel_layer.group_discard(self.group, self.channel_name)
+                await self.channel_layer.group_discard(
+                    provider_group(self.schema_name), self.channel_name
+                )
 
     async def send_json(self, payload: dict) -> None:
         with contextlib.suppress(Exception):  # the socket may be closing already

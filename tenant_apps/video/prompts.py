@@ -27,6 +27,7 @@ from tenant_apps.profiles.models import MAX_DURATION, VisitType
 from tenant_apps.video import rooms
 from tenant_apps.video.models import RoomConnection
 from tenants.db import connection
+from tenants.models import CareProvider, ProviderStatus
 
 # A state is read again at the latest this much later; visits starting after that are not read.
 LOOKAHEAD = datetime.timedelta(hours=1)
@@ -85,6 +86,7 @@ def _part(schema_name: str, user_ids: Iterable[int], now: datetime.datetime) -> 
         return f"{quote(schema_name)}.{quote(model._meta.db_table)}"
 
     users = sorted(set(user_ids))
+    providers = f"public.{quote(CareProvider._meta.db_table)}"
     sql = f"""(
         WITH win AS (
             SELECT id, clinician_id, visit_type_id, starts_at, ends_at FROM {table(Booking)}
@@ -109,6 +111,8 @@ def _part(schema_name: str, user_ids: Iterable[int], now: datetime.datetime) -> 
             ON rc.booking_id = b.id AND b.clinician_id = u.id AND rc.seen_at >= %s
         LEFT JOIN {table(User)} pu ON pu.id = rc.user_id
         WHERE u.id = ANY(%s::bigint[])
+            -- A suspended provider's pages see nothing (their users count as logged out).
+            AND EXISTS (SELECT 1 FROM {providers} WHERE schema_name = %s AND status = %s)
     )"""
     since = now - rooms.CLOSES_AFTER  # the planned end of a room still open
     params = [
@@ -121,6 +125,8 @@ def _part(schema_name: str, user_ids: Iterable[int], now: datetime.datetime) -> 
         schema_name,
         now - rooms.FRESH_FOR,
         users,
+        schema_name,
+        ProviderStatus.ACTIVE.value,
     ]
     return sql, params
 

@@ -45,6 +45,23 @@ def room_group(schema_name: str, booking_id: int) -> str:
     return f"video.{schema_name}.{booking_id}"
 
 
+def provider_group(schema_name: str) -> str:
+    """The channel-layer group of every room page and prompt page of one provider."""
+    return f"video-provider.{schema_name}"
+
+
+def close_provider_pages(schema_name: str) -> None:
+    """Registered with tenants.lifecycle (apps.py): the provider was suspended, so its open
+    rooms end and its prompt pages close at once, in every server process. (New connections
+    are refused by tenants.channels; the prompt watch also drops suspended providers' pages.)"""
+    try:
+        async_to_sync(get_channel_layer(VIDEO_LAYER).group_send)(
+            provider_group(schema_name), {"type": "provider.suspended"}
+        )
+    except Exception:
+        log.exception("Could not close the pages of suspended provider %s", schema_name)
+
+
 @dataclass(frozen=True)
 class Peer:
     peer_id: str

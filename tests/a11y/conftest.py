@@ -31,6 +31,7 @@ def site(django_db_setup, django_db_blocker):
                 suspended = committed.provider("avstangd", name="Vårdcentralen Avstängd")
                 set_provider_status(suspended, ProviderStatus.SUSPENDED)
                 built.hosts["suspended"] = suspended.subdomain
+                built.things["subdomain"]["suspended"] = suspended.subdomain
                 yield built
         finally:
             wait_until_rooms_empty(committed.created)

@@ -11,7 +11,7 @@ A new page: its route and who opens it in PAGES, and in build() whatever it need
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
 from django_tenants.utils import schema_context
@@ -122,7 +122,6 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
     (PUBLIC_HOST, ""): staff("visitor"),
     (PUBLIC_HOST, "login/"): staff("visitor"),
     (PUBLIC_HOST, "konsol/"): staff("operator"),
-    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/"): staff("operator", form_errors=True),
     (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/domaner/<int:pk>/ta-bort/"): staff("operator"),
     (PUBLIC_HOST, "konsol/ny/"): staff("operator", form_errors=True),
     (PUBLIC_HOST, "konsol/ny/<uuid:job>/"): [
@@ -131,6 +130,26 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
     ],
     (PUBLIC_HOST, "support/"): staff("support"),
     (PUBLIC_HOST, "sms/utkorg/"): staff("operator"),
+    (PUBLIC_HOST, "konsol/logg/"): staff("operator"),
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/"): [
+        Visit("operator", things={"subdomain": "active"}, form_errors=True),
+        Visit("operator", things={"subdomain": "suspended"}),
+    ],
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/stang-av/"): staff(
+        "operator", form_errors=True
+    ),
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/ateraktivera/"): [
+        Visit("operator", things={"subdomain": "suspended"}, form_errors=True),
+        Visit("operator", things={"subdomain": "active"}),  # refused: says why, no form
+    ],
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/avsluta/"): [
+        Visit("operator", things={"subdomain": "suspended"}, form_errors=True),
+    ],
+    (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/angra-avslut/"): staff("operator"),
+    (PUBLIC_HOST, "konsol/signera/<str:token>/"): [
+        Visit("operator", things={"signing_token": "pending"}),
+        Visit("operator", status=404, things={"signing_token": "gone"}),
+    ],
     (PUBLIC_HOST, "bankid-simulator/app/"): staff("visitor"),
 }
 
@@ -173,6 +192,9 @@ NOT_PAGES: dict[tuple[str, str], str] = {
     (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/administratorer/"): POST_ONLY,
     (PUBLIC_HOST, "konsol/ny/<uuid:job>/status/"): JSON,
     (PUBLIC_HOST, "sms/leveransrapport/<str:schema_name>/<str:token>/"): "SMS delivery reports",
+    (PUBLIC_HOST, "konsol/signera/<str:token>/start/"): JSON,
+    (PUBLIC_HOST, "konsol/signera/<str:token>/status/"): JSON,
+    (PUBLIC_HOST, "konsol/signera/<str:token>/avbryt/"): JSON,
 }
 NOT_PAGE_PREFIXES: dict[tuple[str, str], str] = {
     (PROVIDER, "api/v1/"): "the REST API (JSON)",
@@ -322,8 +344,10 @@ def build(provider: CareProvider) -> Site:
             "schema": {"own": provider.schema_name},
             "sms_webhook_token": {"own": webhook_token(provider.schema_name)},
             "text": {"auth": "v6.0/auth"},
-            "provider_subdomain": {"own": provider.subdomain},
             "domain": {"extra": extra_domain.pk},
+            # conftest adds the suspended provider's subdomain
+            "subdomain": {"active": provider.subdomain},
+            "signing_token": {"pending": SIGNING_TOKEN, "gone": "ej-en-signering"},
         }
         sessions = {who: session_for(provider, user) for who, user in people.items()}
     with schema_context("public"):
@@ -337,4 +361,30 @@ def build(provider: CareProvider) -> Site:
             user = User.objects.filter(**{flag: True}).first()
             people[who] = user
             sessions[who] = session_for(PUBLIC, user)
+        _pending_signature(sessions["operator"], people["operator"], provider)
     return Site(provider, people, things, sessions)
+
+
+SIGNING_TOKEN = "a11y-signering"
+
+
+def _pending_signature(session_key: str, operator: User, provider: CareProvider) -> None:
+    """The operator's session has an action waiting for their signature (the signing page)."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from public_site.signing import SESSION_KEY, PendingAction
+
+    store = SessionStore(session_key=session_key)
+    store[SESSION_KEY] = asdict(
+        PendingAction(
+            token=SIGNING_TOKEN,
+            kind="suspend",
+            provider_id=provider.pk,
+            params={"reason": "Obetald faktura"},
+            text=f"Jag stänger av {provider}. Skäl: Obetald faktura",
+            operator_id=operator.pk,
+            # Pending for the whole run, however long the pages before it take.
+            created_at=(clock.now() + datetime.timedelta(days=1)).timestamp(),
+        )
+    )
+    store.save()

@@ -78,6 +78,17 @@ def invite(cast, n: int = 1, **kwargs):
     return bookings.invite(**values)
 
 
+def confirmed(cast, **kwargs):
+    """Invited, every patient confirmed, events dispatched."""
+    booking = invite(cast, **kwargs)
+    dispatch()
+    for participant in booking.participants.all():
+        bookings.confirm(booking, participant.user)
+    dispatch()
+    booking.refresh_from_db()
+    return booking
+
+
 def sms_worker_env(elks, queue: str = "") -> dict[str, str]:
     """A worker's environment for SMS tests: a queue of its own, the fake 46elks and quick
     timings (lease, look-up, sweeps, recovery)."""

@@ -14,21 +14,10 @@ from tenant_apps.notifications.sweep import RUN_DUE, sweep_due
 from tenants.models import CareProvider, ProviderStatus
 from tenants.tasks import run_in_provider
 from tests.bookings.helpers import in_days, patient_spec
-from tests.notifications.helpers import Jobs, dispatch, invite, messages, sweep
+from tests.notifications.helpers import Jobs, confirmed, dispatch, invite, messages, sweep
 
 HALF_HOUR = datetime.timedelta(minutes=30)
 SECOND = datetime.timedelta(seconds=1)
-
-
-def confirmed(cast, **kwargs):
-    """Invited, every patient confirmed, events dispatched."""
-    booking = invite(cast, **kwargs)
-    dispatch()
-    for participant in booking.participants.all():
-        bookings.confirm(booking, participant.user)
-    dispatch()
-    booking.refresh_from_db()
-    return booking
 
 
 def no_confirmation_needed(cast):

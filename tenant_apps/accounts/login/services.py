@@ -10,9 +10,9 @@ import logging
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-import segno
 from django.conf import settings
 from django.contrib.auth import login, logout
+from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
 from django.utils import translation
@@ -24,11 +24,13 @@ from careplatform.access import home_url
 from careplatform.bankid.client import CollectStatus, get_client
 from careplatform.bankid.errors import BankIDError
 from careplatform.bankid.messages import hint_message
-from careplatform.bankid.qr import qr_content
+from careplatform.bankid.qr import qr_image
 from careplatform.netutils import client_ip, rate_limit_key
 from careplatform.redis import get_redis, platform_key
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
+from tenants.db import connection
+from tenants.models import CareProvider, ProviderStatus
 
 log = logging.getLogger(__name__)
 
@@ -149,9 +151,7 @@ def cancel_login(request: HttpRequest) -> None:
 def _qr_image(pending: PendingLogin) -> str | None:
     if pending.mode != "qr":
         return None
-    seconds = max(0, int(clock.now().timestamp() - pending.started_at))
-    content = qr_content(pending.qr_start_token, pending.qr_start_secret, seconds)
-    return segno.make(content, error="l").svg_data_uri(scale=6, border=2)
+    return qr_image(pending.qr_start_token, pending.qr_start_secret, pending.started_at)
 
 
 def _message(status: str, hint_code: str | None, pending: PendingLogin) -> tuple[str, str]:
@@ -203,8 +203,30 @@ def _complete(request: HttpRequest, pending: PendingLogin, personnummer: str) ->
         else:
             message = _("Du har inget konto hos den här vårdgivaren.")
         return LoginState("failed", message, "no_account")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # new session key
+    provider = getattr(request, "tenant", None)
+    with transaction.atomic():
+        if provider is not None and not _served_throughout(provider, pending.started_at):
+            message = _("Vårdgivarens plattform är avstängd. Du har inte loggats in.")
+            return LoginState("failed", message, "provider_suspended")
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # new key
     return LoginState("complete", _("Du är inloggad."), "", redirect=start_url(request, user))
+
+
+def _served_throughout(provider: CareProvider, since: float) -> bool:
+    """Was the provider active, without a change of status, from `since` until now? Read under
+    a shared lock on its row, held until the login commits: a suspension (which locks the row
+    for update) either commits before this read, and the login is refused, or waits for the
+    login. A login started before a suspension never completes, even after a reactivation."""
+    table = connection.ops.quote_name(CareProvider._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT status, status_changed_at FROM public.{table} WHERE id = %s FOR SHARE",
+            [provider.pk],
+        )
+        row = cursor.fetchone()
+    if row is None or row[0] != ProviderStatus.ACTIVE:
+        return False
+    return row[1] is None or row[1].timestamp() <= since
 
 
 def start_url(request: HttpRequest, user: User) -> str:

@@ -27,6 +27,7 @@ from careplatform.bankid.messages import hint_message
 from careplatform.bankid.qr import qr_content
 from careplatform.netutils import client_ip, rate_limit_key
 from careplatform.redis import get_redis, platform_key
+from tenant_apps.accounts import staff_sessions
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
 
@@ -204,6 +205,7 @@ def _complete(request: HttpRequest, pending: PendingLogin, personnummer: str) ->
             message = _("Du har inget konto hos den här vårdgivaren.")
         return LoginState("failed", message, "no_account")
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # new session key
+    staff_sessions.start(request)
     return LoginState("complete", _("Du är inloggad."), "", redirect=start_url(request, user))
 
 

@@ -1,7 +1,9 @@
 """CarePlatform settings: one module, read from environment variables.
 
 Defaults are safe for production (DEBUG off, secure cookies); `make run` and `make test` set the
-development values explicitly.
+development values explicitly. `make run` also writes them to `.env` in the checkout, read here
+for commands started by hand (`.venv/bin/python manage.py …`); environment variables win, and
+`make test` turns the file off (PYTHON_DOTENV_DISABLED).
 """
 
 import hashlib
@@ -10,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from careplatform.environment import (
     env,
@@ -22,13 +25,17 @@ from careplatform.environment import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
+# Literally (no $VARIABLE expansion); a missing file is nothing to read.
+load_dotenv(BASE_DIR / ".env", override=False, interpolate=False)
 
 DEBUG = envbool("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off "
+            "(in development, `make run` writes both to .env for manage.py)."
+        )
     SECRET_KEY = "development-only-secret-key-not-for-production"
 
 # The public host serves the landing page, operator console and support desk; each provider

@@ -300,6 +300,8 @@ def run(services: Services) -> int:
             f"  Publik sida:        http://{base_domain}:{port}/\n"
             f"  Demovårdgivare:     http://demo.{base_domain}:{port}/\n"
             f"  Hälsokontroll:      http://demo.{base_domain}:{port}/healthz\n"
+            "Kommandon i en annan terminal: .venv/bin/python manage.py … "
+            "(inställningarna står i .env).\n"
             "En process som kraschar startas om. Avsluta med Ctrl-C.\n",
             flush=True,
         )

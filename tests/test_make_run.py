@@ -199,6 +199,7 @@ def test_embedded_make_run_serves_demo_and_stops_cleanly_on_ctrl_c(tmp_path):
         output = run.output()
         assert f"http://demo.localhost:{run.port}/" in output
         assert f"http://localhost:{run.port}/" in output
+        assert "Kommandon i en annan terminal: .venv/bin/python manage.py" in output
         run.children()
         assert len(run.process_tree) >= 4  # runner, embedded servers, ASGI server, worker
 

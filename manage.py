@@ -1,17 +1,15 @@
 #!/usr/bin/env python
-import os
 import sys
 
 if __name__ == "__main__":
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "careplatform.settings")
-    from django.conf import settings
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.management import execute_from_command_line
-
     try:
-        settings.INSTALLED_APPS  # noqa: B018 (loads the settings)
-    except ImproperlyConfigured as exc:
-        # A setting with a value it does not take: the message names it, a traceback would
-        # only bury it.
-        sys.exit(f"ImproperlyConfigured: {exc}")
-    execute_from_command_line(sys.argv)
+        from careplatform.commandline import main
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.split(".")[0] in ("careplatform", "tenants", "tenant_apps"):
+            raise
+        # A Python without the project's packages (the system's `python`, say).
+        sys.exit(
+            f"{exc}: run the commands with the checkout's Python, .venv/bin/python manage.py … "
+            "(`make run` or `make install` creates .venv)."
+        )
+    sys.exit(main(sys.argv))

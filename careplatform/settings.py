@@ -1,7 +1,9 @@
 """CarePlatform settings: one module, read from environment variables.
 
 Defaults are safe for production (DEBUG off, secure cookies); `make run` and `make test` set the
-development values explicitly.
+development values explicitly. `make run` also writes them to `.env` in the checkout, read here
+for commands started by hand (`.venv/bin/python manage.py …`); environment variables win, and
+`make test` turns the file off (PYTHON_DOTENV_DISABLED).
 """
 
 import hashlib
@@ -10,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from careplatform.environment import (
     env,
@@ -22,13 +25,17 @@ from careplatform.environment import (
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
+# Literally (no $VARIABLE expansion); a missing file is nothing to read.
+load_dotenv(BASE_DIR / ".env", override=False, interpolate=False)
 
 DEBUG = envbool("DEBUG")
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off "
+            "(in development, `make run` writes both to .env for manage.py)."
+        )
     SECRET_KEY = "development-only-secret-key-not-for-production"
 
 # The public host serves the landing page, operator console and support desk; each provider
@@ -106,6 +113,7 @@ MIDDLEWARE = [
     "careplatform.middleware.RefuseNulInQueryMiddleware",
     "tenant_apps.accounts.middleware.ConsentRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tenant_apps.accounts.staff_sessions.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -225,6 +233,10 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 8 * 3600, min_value=1)
+# Operators and support staff (public host) are logged out after this long without a request
+# and this long after logging in, however active (tenant_apps/accounts/staff_sessions.py).
+STAFF_SESSION_IDLE_MINUTES = envint("STAFF_SESSION_IDLE_MINUTES", 30, min_value=1)
+STAFF_SESSION_MAX_HOURS = envint("STAFF_SESSION_MAX_HOURS", 8, min_value=1)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,46 +1,91 @@
-"""`EMBEDDED=1 make run` on its own: embedded PostgreSQL and Redis, demo provider, servers,
-healthz 200, a crashed server or worker started again, and Ctrl-C leaves no process behind."""
+"""`make run` on its own, in a fresh copy of the checkout: embedded PostgreSQL and Redis (or the
+ones it finds), demo provider, servers, healthz 200, a crashed server or worker started again,
+Ctrl-C leaves no process behind; and the commands README prints run as printed in a second
+terminal with nothing but the `.env` that `make run` wrote."""
 
 import contextlib
 import os
+import re
+import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import uuid
+from pathlib import Path
 
+import dj_database_url
 import httpx
 import psutil
+import psycopg
 import pytest
 import redis
+from dotenv import dotenv_values
 
 from careplatform.devserver import Supervised
 from tests.support import ROOT, alive, free_port, port_in_use, wait_for
 
 pytestmark = pytest.mark.server
 
-# `make run` keeps the key prefix of the environment it was started from.
-HEARTBEAT = f"{os.environ.get('CACHE_KEY_PREFIX', 'cp')}:platform:worker-heartbeat"
+# A new terminal: none of the settings `make test` runs with.
+TERMINAL = {
+    k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ
+}
+# `make run` with the default key prefix.
+HEARTBEAT = "cp:platform:worker-heartbeat"
+NOT_COPIED = (".git", ".venv", ".data", ".cache", ".env", "__pycache__", "*_cache", "*.egg-info")
+
+
+def fresh_checkout() -> Path:
+    """This checkout's files without servers' data, caches or a `.env`, sharing its `.venv`
+    (what a developer has after cloning and `make install`). Not under pytest's base
+    directory, which every pytest session (of other checkouts too) closes to its owner again:
+    as root, the embedded PostgreSQL runs as a user of its own that must reach its data. And a
+    short path: the PostgreSQL socket lives under it (at most 107 bytes)."""
+    checkout = Path(tempfile.mkdtemp(prefix="cp-checkout-"))
+    shutil.copytree(
+        ROOT,
+        checkout,
+        ignore=shutil.ignore_patterns(*NOT_COPIED),
+        symlinks=True,
+        dirs_exist_ok=True,
+    )
+    (checkout / ".venv").symlink_to(ROOT / ".venv")
+    return checkout
 
 
 class MakeRun:
     """A running `make run` in its own process group, with its output in a file."""
 
     def __init__(self, tmp_path, **extra_env: str):
-        self.tmp_path = tmp_path
-        self.data_dir = tmp_path / "data"
+        self.checkout = fresh_checkout()
+        self.data_dir = self.checkout / ".data"
         self.port = "8000" if not port_in_use(8000) else str(free_port())
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DEBUG")
-        }
-        env.update(EMBEDDED="1", DATA_DIR=str(self.data_dir), PORT=self.port, **extra_env)
+        env = {**TERMINAL, "PORT": self.port, **extra_env}
         self.log_path = tmp_path / "make-run.log"
         self._log = self.log_path.open("wb")
         self.make = subprocess.Popen(
-            ["make", "run"], cwd=ROOT, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            # The shared .venv is installed already: never reinstalled from the copy.
+            ["make", "-o", ".venv/.installed", "run"], cwd=self.checkout, env=env,
+            stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group, like a terminal's foreground job
         )  # fmt: skip
         self.process_tree: set[int] = set()
+
+    def terminal(self, command: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """`command` typed in a second terminal of the checkout."""
+        return subprocess.run(
+            shlex.split(command), cwd=self.checkout, env={**TERMINAL, **env},
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    def http(self, host: str, path: str, **headers: str) -> httpx.Response:
+        return httpx.get(
+            f"http://127.0.0.1:{self.port}{path}",
+            headers={"Host": f"{host}:{self.port}", **headers},
+            timeout=10,
+        )
 
     def output(self) -> str:
         return self.log_path.read_text(errors="replace")
@@ -80,7 +125,7 @@ class MakeRun:
     def all_gone(self) -> bool:
         # Embedded servers daemonise out of the tree; they are found by their data directory.
         leftovers = [pid for pid in self.process_tree if alive(pid)]
-        leftovers += [p.pid for p in psutil.process_iter() if _mentions(p, str(self.tmp_path))]
+        leftovers += [p.pid for p in psutil.process_iter() if _mentions(p, str(self.checkout))]
         return not leftovers
 
 
@@ -88,27 +133,129 @@ class MakeRun:
 def make_run(tmp_path, **extra_env: str):
     run = MakeRun(tmp_path, **extra_env)
     try:
-        yield run
+        try:
+            yield run
+        finally:
+            run.ctrl_c()
+        wait_for(run.all_gone, timeout=30, interval=0.5)
+        assert not port_in_use(int(run.port))
     finally:
-        run.ctrl_c()
-    wait_for(run.all_gone, timeout=30, interval=0.5)
-    assert not port_in_use(int(run.port))
+        shutil.rmtree(run.checkout, ignore_errors=True)
+
+
+def readme_commands() -> tuple[list[str], str]:
+    """The commands README prints for a second terminal, and the line provisioning prints."""
+    section = README.split("### Commands in a second terminal", 1)[1].split("\n## ", 1)[0]
+    commands = re.findall(r"^\.venv/bin/python manage\.py .+$", section, re.MULTILINE)
+    printed = re.findall(r"^Skapade .+$", section, re.MULTILINE)
+    assert [c.split()[2] for c in commands] == [
+        "provision_tenant",
+        "create_staff_user",
+        "issue_api_token",
+    ]
+    assert len(printed) == 1
+    return commands, printed[0]
+
+
+README = (ROOT / "README.md").read_text()
+
+
+def run_readme_commands(run: MakeRun) -> None:
+    """Each command as README prints it, in a terminal that has nothing but the checkout."""
+    (provision, staff, token), printed = readme_commands()
+
+    result = run.terminal(provision)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == printed.replace(":8000/", f":{run.port}/")
+    subdomain = re.search(r"--subdomain (\S+)", provision)[1]
+    # The running server knows the new provider at once (routing over the same Redis).
+    healthz = run.http(f"{subdomain}.localhost", "/healthz")
+    assert healthz.status_code == 200 and healthz.json()["provider"] == subdomain
+
+    result = run.terminal(staff)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Skapade operator Ulla Operatör (19640823-3234)")
+
+    result = run.terminal(token)
+    assert result.returncode == 0, result.stderr
+    key = result.stdout.strip()
+    assert "\n" not in key and len(key) >= 20
+    me = run.http("demo.localhost", "/api/v1/me/", Authorization=f"Token {key}")
+    assert me.status_code == 200 and me.json()["first_name"] == "Karin"
+
+    # Environment variables win over .env: a database that is not there, said in one line.
+    closed = f"postgresql://postgres@127.0.0.1:{free_port()}/careplatform"
+    result = run.terminal(token, DATABASE_URL=closed)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Databasen gick inte att nå: ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
 
 
 def test_embedded_make_run_serves_demo_and_stops_cleanly_on_ctrl_c(tmp_path):
-    with make_run(tmp_path, WORKER_HEARTBEAT_INTERVAL="2") as run:
+    with make_run(tmp_path, EMBEDDED="1", WORKER_HEARTBEAT_INTERVAL="2") as run:
         response = wait_for(run.healthz, timeout=240, interval=1)
         assert response.json()["provider"] == "demo"
         assert response.json()["status"] == "ok"
         output = run.output()
         assert f"http://demo.localhost:{run.port}/" in output
         assert f"http://localhost:{run.port}/" in output
+        assert "Kommandon i en annan terminal: .venv/bin/python manage.py" in output
         run.children()
         assert len(run.process_tree) >= 4  # runner, embedded servers, ASGI server, worker
 
+        written = dotenv_values(run.checkout / ".env")
+        assert written["DATABASE_URL"].startswith("postgresql://postgres@%2F")  # its socket
+        assert written["REDIS_URL"] == f"unix://{run.data_dir.resolve()}/redis.sock"
+        run_readme_commands(run)
+
+
+@pytest.fixture
+def database_of_its_own():
+    """A database for a `make run` on the PostgreSQL the tests use, dropped afterwards."""
+    url = dj_database_url.parse(os.environ["DATABASE_URL"])
+    name = f"{url['NAME']}_makerun"
+    server = {"host": url["HOST"] or None, "port": url["PORT"] or None, "user": url["USER"]}
+
+    def drop() -> None:
+        with psycopg.connect(dbname="postgres", autocommit=True, **server) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    drop()
+    yield os.environ["DATABASE_URL"].rsplit("/", 1)[0] + f"/{name}"
+    drop()
+
+
+def test_commands_in_a_second_terminal_use_the_servers_make_run_found(
+    tmp_path, database_of_its_own
+):
+    prefix = f"makerun-{uuid.uuid4().hex[:8]}"
+    namespaces = {
+        "CACHE_KEY_PREFIX": prefix,
+        "CHANNEL_PREFIX": f"{prefix}-asgi",
+        "Q_CLUSTER_NAME": prefix,
+    }
+    try:
+        with make_run(tmp_path, DATABASE_URL=database_of_its_own, **namespaces) as run:
+            wait_for(run.healthz, timeout=240, interval=1)
+
+            env_file = run.checkout / ".env"
+            assert env_file.stat().st_mode & 0o777 == 0o600  # it holds the secret key
+            written = dotenv_values(env_file)
+            assert written["DATABASE_URL"] == database_of_its_own
+            assert written["REDIS_URL"] == "redis://127.0.0.1:6379/0"  # found on its port
+            assert written["DEBUG"] == "1" and written["SITE_PORT"] == run.port
+            assert len(written["SECRET_KEY"]) >= 50
+            assert {name: written[name] for name in namespaces} == namespaces
+            run_readme_commands(run)
+    finally:
+        shared = redis.Redis()
+        for pattern in (f"{prefix}*", f"django_q:{prefix}*"):
+            for key in shared.scan_iter(pattern):
+                shared.delete(key)
+
 
 def test_make_run_starts_a_crashed_server_or_worker_again(tmp_path):
-    with make_run(tmp_path, WORKER_HEARTBEAT_INTERVAL="1") as run:
+    with make_run(tmp_path, EMBEDDED="1", WORKER_HEARTBEAT_INTERVAL="1") as run:
         wait_for(run.healthz, timeout=240, interval=1)
 
         server = run.program("uvicorn")

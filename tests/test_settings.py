@@ -1,14 +1,17 @@
 """Settings refuse values they do not take: the start stops with one line naming the variable
 and the value, instead of reading a misspelt boolean as off or failing later with a traceback."""
 
+import os
 import subprocess
 import sys
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import dotenv_values
 
+from careplatform.devserver import ENV_FILE_SETTINGS, development_secret_key, write_env_file
 from careplatform.environment import envbool, envchoice, envfloat, envint, envnetworks
-from tests.support import ROOT, subprocess_env
+from tests.support import ROOT, current_database_url, free_port, subprocess_env
 
 SHOW = "from django.conf import settings as s; print({})"
 
@@ -127,6 +130,125 @@ def test_defaults_are_unchanged_when_nothing_is_set():
     assert result.returncode == 0, result.stderr
     # DEBUG is off in the tests: SMS go to 46elks and HSTS is a year by default.
     assert result.stdout.strip() == "(5.0, 'elks46', [], '', 'INFO', 31536000)"
+
+
+PROVISION = [
+    "provision_tenant",
+    "--name=Vårdcentralen Exempel",
+    "--subdomain=exempel",
+    "--admin-personnummer=19121212-1212",
+    "--admin-name=Tolvan Tolvansson",
+    "--admin-mobile=070-123 45 67",
+]
+# A new terminal in a checkout without `.env` (make test turns the file off the same way).
+NEW_TERMINAL = {
+    **{k: os.environ[k] for k in ("PATH", "HOME", "LANG") if k in os.environ},
+    "PYTHON_DOTENV_DISABLED": "1",
+}
+
+
+def terminal(*args: str, python: tuple[str, ...] = (sys.executable,), **env: str):
+    return subprocess.run(
+        [*python, "manage.py", *args],
+        cwd=ROOT,
+        env={**NEW_TERMINAL, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_command_without_settings_says_so_in_one_line():
+    result = terminal(*PROVISION)
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off "
+        "(in development, `make run` writes both to .env for manage.py).\n"
+    )
+    assert result.stdout == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        PROVISION,
+        ["create_staff_user", "19640823-3234", "Ulla Operatör", "--role", "operator"],
+        ["issue_api_token", "demo", "19750315-2428"],
+    ],
+)
+def test_a_command_without_its_database_says_so_in_one_line(args: list[str]):
+    port = free_port()  # nothing listens there
+    result = terminal(
+        *args, DEBUG="1", DATABASE_URL=f"postgresql://postgres@127.0.0.1:{port}/careplatform"
+    )
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("Databasen gick inte att nå: ")
+    assert f'"127.0.0.1", port {port} failed: Connection refused' in result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+def test_a_command_on_a_database_that_does_not_exist_names_it():
+    url = current_database_url().rsplit("/", 1)[0] + "/no_such_database"
+    result = terminal("issue_api_token", "demo", "19750315-2428", DEBUG="1", DATABASE_URL=url)
+
+    assert result.returncode == 1
+    assert result.stderr.startswith("Databasen gick inte att nå: ")
+    assert 'database "no_such_database" does not exist' in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_commands_that_need_no_database_run_without_one():
+    closed = f"postgresql://postgres@127.0.0.1:{free_port()}/careplatform"
+    result = terminal("check", DEBUG="1", DATABASE_URL=closed)
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_a_python_without_the_projects_packages_is_told_which_to_use():
+    # -S: no site-packages, as the system's Python without Django.
+    result = terminal("help", python=(sys.executable, "-S"))
+
+    assert result.returncode == 1
+    assert result.stderr == (
+        "No module named 'django': run the commands with the checkout's Python, "
+        ".venv/bin/python manage.py … (`make run` or `make install` creates .venv).\n"
+    )
+
+
+def test_env_file_keeps_every_value_exactly(tmp_path):
+    path = tmp_path / ".env"
+    values = {
+        "DEBUG": "1",
+        "SECRET_KEY": "a'b\\c $HOME #x",
+        "DATABASE_URL": "postgresql://postgres@%2Ftmp%2Fdata%2Fpostgres/careplatform",
+        "REDIS_URL": "unix:///tmp/data/redis.sock",
+        "DATA_DIR": "/tmp/data dir",
+        "BASE_DOMAIN": "localhost",
+        "SITE_PORT": "8000",
+        "SECURE_COOKIES": "0",
+        "Q_CLUSTER_NAME": "mine",
+        "PATH": "/usr/bin",  # not a setting: not written
+    }
+    write_env_file(path, values)
+
+    read = dotenv_values(path, interpolate=False)  # as the settings read it
+    assert read == {k: v for k, v in values.items() if k != "PATH"}
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_make_run_keeps_its_secret_key_from_run_to_run(tmp_path, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    path = tmp_path / ".env"
+    first = development_secret_key(path)
+    assert len(first) >= 50 and development_secret_key(path) != first  # none kept yet
+
+    write_env_file(path, {**dict.fromkeys(ENV_FILE_SETTINGS, "x"), "SECRET_KEY": first})
+    assert development_secret_key(path) == first
+    monkeypatch.setenv("SECRET_KEY", "from-the-environment")
+    assert development_secret_key(path) == "from-the-environment"
 
 
 def test_make_run_refuses_a_misspelt_embedded():

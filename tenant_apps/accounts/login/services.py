@@ -27,6 +27,7 @@ from careplatform.bankid.messages import hint_message
 from careplatform.bankid.qr import qr_image
 from careplatform.netutils import client_ip, rate_limit_key
 from careplatform.redis import get_redis, platform_key
+from tenant_apps.accounts import staff_sessions
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import find_login_account
 from tenants.db import connection
@@ -209,6 +210,7 @@ def _complete(request: HttpRequest, pending: PendingLogin, personnummer: str) ->
             message = _("Vårdgivarens plattform är avstängd. Du har inte loggats in.")
             return LoginState("failed", message, "provider_suspended")
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")  # new key
+        staff_sessions.start(request)
     return LoginState("complete", _("Du är inloggad."), "", redirect=start_url(request, user))
 
 

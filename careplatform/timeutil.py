@@ -91,6 +91,8 @@ STYLES: dict[str, str | dict[str, str]] = {
     "day_time": "d MMM HH:mm",  # 30 nov. 15:45 (this year's events: the SMS log)
     "long_day_time": "d MMMM HH:mm",  # 30 november 15:45
     "time": "HH:mm",  # 15:45
+    "weekday": "EEEE",  # måndag
+    "weekday_date": "EEEE d MMMM",  # måndag 4 januari
     "timestamp": "y-MM-dd HH:mm:ss",  # 2026-11-30 15:45:07 (logs: sortable, exact)
     # SMS (notifications.texts): short enough for one segment with the longest day of the year.
     "sms": {"sv": "EEEE d/M 'kl.' HH.mm", "en": "EEEE d MMM 'at' HH:mm"},

@@ -117,7 +117,7 @@ def _template(event: CallEvent) -> str:
         if event.user_id is None:
             return _("Besöket avslutades när tiden var slut kl. %(time)s.")
         return _("%(who)s avslutade besöket kl. %(time)s.")
-    media = {
+    media: dict[str, str] = {
         CallEventKind.CAMERA_DENIED: _("%(whose)s kamera blockerades %(where)s kl. %(time)s"),
         CallEventKind.MICROPHONE_DENIED: _("%(whose)s mikrofon blockerades %(where)s kl. %(time)s"),
         CallEventKind.NO_CAMERA: _("%(whose)s kamera hittades inte %(where)s kl. %(time)s"),

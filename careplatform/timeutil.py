@@ -93,6 +93,8 @@ STYLES: dict[str, str | dict[str, str]] = {
     "time": "HH:mm",  # 15:45
     "month": "LLL",  # nov. (a chart's axis)
     "month_year": "LLLL y",  # november 2026
+    "weekday": "EEEE",  # måndag
+    "weekday_date": "EEEE d MMMM",  # måndag 4 januari
     "timestamp": "y-MM-dd HH:mm:ss",  # 2026-11-30 15:45:07 (logs: sortable, exact)
     # SMS (notifications.texts): short enough for one segment with the longest day of the year.
     "sms": {"sv": "EEEE d/M 'kl.' HH.mm", "en": "EEEE d MMM 'at' HH:mm"},

@@ -123,6 +123,7 @@ class OperatorActionKind(models.TextChoices):
     TERMINATE = "terminate", _("Avslutade")
     TERMINATE_UNDONE = "terminate_undone", _("Ångrade avslut")
     SCHEMA_DROPPED = "schema_dropped", _("Raderade data")
+    SUPPORT_CONTACT = "support_contact", _("Ändrade supportens kontaktuppgifter")
 
 
 class OperatorAction(models.Model):
@@ -233,3 +234,37 @@ class ProvisioningJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status not in UNFINISHED_JOB
+
+
+def default_support_hours() -> list[list[str] | None]:
+    """Manual 9: "svenska helgfria vardagar mellan kl. 07:00 och 17:00", Monday first."""
+    return [["07:00", "17:00"]] * 5 + [None, None]
+
+
+class SupportContact(models.Model):
+    """The platform's service desk (manual 9): one row, edited by operators in the console and
+    shown on every provider's pages and the login pages. Read through tenants.support_contact,
+    which caches it and stands in the manual's values while no operator has saved any."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    phone = models.CharField(max_length=20)  # E.164
+    email = models.EmailField()
+    # Per weekday, Monday first: ["07:00", "17:00"], or null when the desk is closed that day.
+    # Swedish public holidays are closed whatever the weekday says.
+    hours = models.JSONField(default=default_support_hours)
+    updated_at = models.DateTimeField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="support_contact_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.phone} {self.email}"

@@ -9,6 +9,7 @@ from public_site.console import (
     provider_views,
     provision_views,
     signing_views,
+    support_contact_views,
 )
 from tenants.models import OperatorActionKind
 
@@ -67,4 +68,9 @@ urlpatterns = [
     path("signera/<str:token>/start/", signing_views.sign_start, name="console-sign-start"),
     path("signera/<str:token>/status/", signing_views.sign_status, name="console-sign-status"),
     path("signera/<str:token>/avbryt/", signing_views.sign_cancel, name="console-sign-cancel"),
+    path(
+        "support-kontakt/",
+        support_contact_views.support_contact_page,
+        name="console-support-contact",
+    ),
 ]

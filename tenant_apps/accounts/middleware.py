@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.services import needs_consent
 
-# What a patient may reach before consenting (manual 7.3: consent comes before anything else).
-OPEN_PATHS = ("/samtycke/", "/logout/", "/login/", "/static/", "/healthz", "/i18n/")
+# What a patient may reach before consenting (manual 7.3: consent comes before anything else);
+# the service desk's contact details too (manual 9): they hold no one's data.
+OPEN_PATHS = ("/samtycke/", "/logout/", "/login/", "/static/", "/healthz", "/i18n/", "/support/")
 
 
 class ConsentRequiredMiddleware:

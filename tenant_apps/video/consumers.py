@@ -6,6 +6,10 @@ services.join); a refusal is sent to the page with its reason before the socket 
 pages exchange SDP and ICE candidates through the server, which checks every message
 (protocol.parse), limits their rate, and relays only to the pages of the same room.
 
+A page also reports about itself (protocol "diagnostics"): a camera or microphone it could not
+use, and the ICE candidate types of a call that connected or failed. These become call events of
+its user in this booking (for support) and are never relayed to the others.
+
 The server assigns the perfect-negotiation roles: of two pages, the later arrival is polite.
 Each page sends a heartbeat; a page silent for VIDEO_PEER_TIMEOUT seconds is gone and the others
 are told at once. A cancelled or completed booking ends the room for everyone in it: told over
@@ -85,6 +89,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.admitted = self.departed = self.replaced = False
         self.dropped: Counter[str] = Counter()
+        self.reports = 0
         self.bucket = protocol.TokenBucket()
         self.rate_noticed = 0.0
         self.peers: dict[str, tuple[services.Peer, str]] = {}  # id -> (peer, channel)
@@ -107,7 +112,15 @@ class RoomConsumer(AsyncWebsocketConsumer):
         self.booking_id = int(self.scope["url_route"]["kwargs"]["booking_id"])
         self.group = services.room_group(self.schema_name, self.booking_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
-        result = await self.db(services.join, self.booking_id, user, peer_id, self.channel_name)
+        user_agent = dict(self.scope.get("headers", [])).get(b"user-agent", b"")
+        result = await self.db(
+            services.join,
+            self.booking_id,
+            user,
+            peer_id,
+            self.channel_name,
+            user_agent.decode("latin-1"),
+        )
         if not result.admission.allowed:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             reason = result.admission.reason
@@ -179,6 +192,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.relay(message)
         if message["type"] == "state":
             return await self.call_state(message)
+        if message["type"] == "diagnostics":
+            return await self.diagnostics(message)
         if message["type"] == "media":
             await self.group_send(
                 "peer.media",
@@ -206,6 +221,29 @@ class RoomConsumer(AsyncWebsocketConsumer):
             return await self.drop("unknown_peer")
         await self.db(
             services.record_call_state, self.channel_name, message["state"], message["peer"]
+        )
+
+    async def diagnostics(self, message: dict) -> None:
+        """Stored for support as this page's call event; not relayed."""
+        self.reports += 1
+        if self.reports > protocol.MAX_REPORTS:
+            return await self.drop("too_many_reports")
+        if message["report"] == "media":
+            await self.db(
+                services.record_media_problem,
+                self.channel_name,
+                message["problem"],
+                message["error"],
+            )
+            return
+        if message["peer"] not in self.peers:
+            return await self.drop("unknown_peer")
+        await self.db(
+            services.record_call_state,
+            self.channel_name,
+            message["state"],
+            message["peer"],
+            message["ice"],
         )
 
     async def drop(self, reason: str) -> None:

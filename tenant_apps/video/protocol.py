@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from careplatform import jsonbounds
+from tenant_apps.video.models import MEDIA_PROBLEMS
 
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_SDP_CHARS = 60_000
@@ -22,6 +23,24 @@ BURST = 100
 PEER_ID = re.compile(r"^[A-Za-z0-9_-]{8,40}$")
 DESCRIPTION_TYPES = ("offer", "answer", "pranswer", "rollback")
 CALL_STATES = ("connected", "failed")
+# Diagnostics: what a page reports about itself (for support, never relayed). The error names
+# are getUserMedia's (and older browsers' aliases); a page sends "UnknownError" for any other.
+CANDIDATE_TYPES = ("host", "srflx", "prflx", "relay")
+MEDIA_ERRORS = (
+    "NotAllowedError",
+    "PermissionDeniedError",
+    "SecurityError",
+    "NotFoundError",
+    "DevicesNotFoundError",
+    "OverconstrainedError",
+    "NotReadableError",
+    "TrackStartError",
+    "AbortError",
+    "TypeError",
+    "UnknownError",
+)
+MAX_REPORTS = 50  # per connection; more is a page misbehaving
+MAX_REPORT_BYTES = 1024  # the longest valid report is about 250 bytes
 
 
 class Dropped(Exception):
@@ -103,12 +122,75 @@ def _media(message: dict) -> dict:
     return {"type": "media", "audio": message["audio"], "video": message["video"]}
 
 
+def _one_of(value: Any, allowed: tuple[str, ...], *, nullable: bool = False) -> str | None:
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str) or value not in allowed:
+        raise Dropped("invalid")
+    return value
+
+
+def _candidate_types(value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > len(CANDIDATE_TYPES):
+        raise Dropped("invalid")
+    types = [_one_of(item, CANDIDATE_TYPES) for item in value]
+    if len(set(types)) != len(types):
+        raise Dropped("invalid")
+    return sorted(types, key=CANDIDATE_TYPES.index)  # type: ignore[arg-type]
+
+
+def _ice(value: Any) -> dict:
+    """The candidate types each side offered, and those of the pair in use (null: none)."""
+    value = _keys(value, {"local", "remote", "selected"})
+    selected = value["selected"]
+    if selected is not None:
+        selected = _keys(selected, {"local", "remote"})
+        selected = {
+            "local": _one_of(selected["local"], CANDIDATE_TYPES),
+            "remote": _one_of(selected["remote"], CANDIDATE_TYPES),
+        }
+    return {
+        "local": _candidate_types(value["local"]),
+        "remote": _candidate_types(value["remote"]),
+        "selected": selected,
+    }
+
+
+def _diagnostics(message: dict) -> dict:
+    """A camera or microphone problem, or how a call with one peer connected or failed."""
+    report = message.get("report")
+    if report == "media":
+        _keys(message, {"type", "report", "problem", "error"})
+        return {
+            "type": "diagnostics",
+            "report": "media",
+            "problem": _one_of(message["problem"], tuple(MEDIA_PROBLEMS)),
+            "error": _one_of(message["error"], MEDIA_ERRORS),
+        }
+    if report == "call":
+        _keys(message, {"type", "report", "peer", "state", "ice"})
+        return {
+            "type": "diagnostics",
+            "report": "call",
+            "peer": _peer(message["peer"]),
+            "state": _one_of(message["state"], CALL_STATES),
+            "ice": _ice(message["ice"]),
+        }
+    raise Dropped("invalid")
+
+
 def _ping(message: dict) -> dict:
     _keys(message, {"type"})
     return {"type": "ping"}
 
 
-PARSERS = {"signal": _signal, "state": _state, "media": _media, "ping": _ping}
+PARSERS = {
+    "signal": _signal,
+    "state": _state,
+    "media": _media,
+    "diagnostics": _diagnostics,
+    "ping": _ping,
+}
 
 
 def parse(text: str | None) -> dict:
@@ -125,6 +207,8 @@ def parse(text: str | None) -> dict:
         raise Dropped("malformed") from None
     if not isinstance(message, dict) or message.get("type") not in PARSERS:
         raise Dropped("invalid")
+    if message["type"] == "diagnostics" and len(text) > MAX_REPORT_BYTES:
+        raise Dropped("oversized")
     return PARSERS[message["type"]](message)
 
 

@@ -1,6 +1,10 @@
 """Video rooms' state changes (manual 6): joining and leaving a room, call events, ending the
 visit and completing the booking. Each is one transaction; the room rule is rooms.admission.
 
+Every call event of a page carries that page's browser and operating system (from its
+User-Agent, kept on its connection); what the page reports about its camera, microphone and ICE
+candidates is stored as call events too (record_media_problem, record_call_state), for support.
+
 The WebSocket consumer calls these inside the provider's schema; notifications to pages in the
 room, and to the pages that show the participants' prompts (prompts.py), go over the channel
 layer after commit.
@@ -19,6 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from careplatform import clock
+from careplatform.useragent import Client, describe
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings.access import may_manage
 from tenant_apps.bookings.models import (
@@ -29,7 +34,7 @@ from tenant_apps.bookings.models import (
     ParticipantRole,
 )
 from tenant_apps.video import events, prompts, rooms
-from tenant_apps.video.models import CallEvent, CallEventKind, RoomConnection
+from tenant_apps.video.models import MEDIA_PROBLEMS, CallEvent, CallEventKind, RoomConnection
 from tenants.db import connection
 
 log = logging.getLogger(__name__)
@@ -109,7 +114,7 @@ def name_shown(peer: Peer, *, to: Peer, sees_all: bool) -> str:
     return _("Patient %(number)d") % {"number": peer.number}
 
 
-def _roles(booking: Booking) -> dict[int, tuple[str, int]]:
+def room_roles(booking: Booking) -> dict[int, tuple[str, int]]:
     """user id -> (role in the room, place among the patients or 0)."""
     roles: dict[int, tuple[str, int]] = {}
     patients = 0
@@ -127,7 +132,13 @@ def _peer(conn: RoomConnection, roles: dict[int, tuple[str, int]]) -> Peer:
 
 
 def _event(
-    booking: Booking, kind: str, user: User | None, peer_id: str = "", **detail: Any
+    booking: Booking,
+    kind: str,
+    user: User | None,
+    peer_id: str = "",
+    *,
+    client: Client | None = None,
+    **detail: Any,
 ) -> None:
     CallEvent.objects.create(
         booking=booking,
@@ -135,21 +146,37 @@ def _event(
         kind=kind,
         peer_id=peer_id,
         detail=detail,
+        browser=client.browser if client else "",
+        os=client.os if client else "",
         created_at=clock.now(),
     )
+
+
+def _client(conn: RoomConnection) -> Client:
+    return Client(conn.browser, conn.os)
 
 
 def _drop_stale(booking: Booking, now: datetime.datetime) -> None:
     """Connections whose server process died without a goodbye."""
     stale = RoomConnection.objects.filter(booking=booking, seen_at__lt=now - rooms.FRESH_FOR)
     for conn in stale.select_related("user"):
-        _event(booking, CallEventKind.LEFT, conn.user, conn.peer_id, reason="lost")
+        _event(
+            booking,
+            CallEventKind.LEFT,
+            conn.user,
+            conn.peer_id,
+            client=_client(conn),
+            reason="lost",
+        )
     stale.delete()
 
 
 @transaction.atomic
-def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinResult:
-    """Admit `user` to the room (rooms.admission) as page `peer_id` on `channel_name`."""
+def join(
+    booking_id: int, user: User, peer_id: str, channel_name: str, user_agent: str = ""
+) -> JoinResult:
+    """Admit `user` to the room (rooms.admission) as page `peer_id` on `channel_name`, a page
+    of the browser that `user_agent` names."""
     now = clock.now()
     booking = Booking.objects.select_for_update().filter(pk=booking_id).first()
     if booking is None:
@@ -170,24 +197,29 @@ def join(booking_id: int, user: User, peer_id: str, channel_name: str) -> JoinRe
     replaced = []
     for old in RoomConnection.objects.filter(booking=booking, user=user).exclude(peer_id=peer_id):
         replaced.append(Replaced(old.peer_id, old.channel_name, resumed=False))
-        _event(booking, CallEventKind.LEFT, user, old.peer_id, reason="replaced")
+        _event(
+            booking, CallEventKind.LEFT, user, old.peer_id, client=_client(old), reason="replaced"
+        )
         old.delete()
-    roles = _roles(booking)
+    roles = room_roles(booking)
     if same_page is not None:
         replaced.append(Replaced(peer_id, same_page.channel_name, resumed=True))
         same_page.channel_name, same_page.seen_at = channel_name, now
         same_page.save(update_fields=["channel_name", "seen_at"])
         conn = same_page
     else:
+        client = describe(user_agent)
         conn = RoomConnection.objects.create(
             booking=booking,
             user=user,
             peer_id=peer_id,
             channel_name=channel_name,
+            browser=client.browser,
+            os=client.os,
             joined_at=now,
             seen_at=now,
         )
-        _event(booking, CallEventKind.JOINED, user, peer_id)
+        _event(booking, CallEventKind.JOINED, user, peer_id, client=client)
         if roles.get(user.pk, ("", 0))[0] == PATIENT:
             _patient_arrived(booking, user, now)
     notify_prompts([booking.clinician_id])  # who is waiting
@@ -223,7 +255,15 @@ def leave(channel_name: str, reason: str, **detail: Any) -> Left | None:
         return None
     booking = Booking.objects.select_for_update().get(pk=conn.booking_id)
     conn.delete()
-    _event(booking, CallEventKind.LEFT, conn.user, conn.peer_id, reason=reason, **detail)
+    _event(
+        booking,
+        CallEventKind.LEFT,
+        conn.user,
+        conn.peer_id,
+        client=_client(conn),
+        reason=reason,
+        **detail,
+    )
     notify_prompts([booking.clinician_id])
     now = clock.now()
     if not rooms.present(booking, now).exists():
@@ -231,23 +271,54 @@ def leave(channel_name: str, reason: str, **detail: Any) -> Left | None:
     return Left(conn.peer_id, booking.pk)
 
 
-def record_call_state(channel_name: str, kind: str, with_peer: str) -> bool:
-    """The page reports that its call with `with_peer` connected or failed."""
+def _reporter(channel_name: str) -> RoomConnection | None:
+    """The room page on `channel_name`: a page reports only about itself, in its own room."""
+    return (
+        RoomConnection.objects.select_related("booking", "user")
+        .filter(channel_name=channel_name)
+        .first()
+    )
+
+
+def record_call_state(
+    channel_name: str, kind: str, with_peer: str, ice: dict | None = None
+) -> bool:
+    """The page reports that its call with `with_peer` connected or failed; with `ice`
+    (protocol._ice), which candidate types each side tried and which pair it uses. The call
+    went through TURN when either end of that pair is a relay candidate."""
     if kind not in (CallEventKind.CONNECTED, CallEventKind.FAILED):
         return False
-    conn = RoomConnection.objects.select_related("booking").filter(channel_name=channel_name)
-    mine = conn.first()
+    mine = _reporter(channel_name)
     if mine is None:
         return False
     other = RoomConnection.objects.filter(booking=mine.booking_id, peer_id=with_peer).first()
+    facts: dict[str, Any] = {}
+    if ice is not None:
+        selected = ice["selected"]
+        turn = None if selected is None else "relay" in (selected["local"], selected["remote"])
+        facts = {"ice": ice, "turn": turn}
     _event(
         mine.booking,
         kind,
         mine.user,
         mine.peer_id,
+        client=_client(mine),
         with_peer=with_peer,
         with_user=other.user_id if other else None,
+        **facts,
     )
+    return True
+
+
+def record_media_problem(channel_name: str, problem: str, error: str) -> bool:
+    """The page reports that its camera or microphone could not be used (MEDIA_PROBLEMS), with
+    the browser's error name."""
+    if problem not in MEDIA_PROBLEMS:
+        return False
+    mine = _reporter(channel_name)
+    if mine is None:
+        return False
+    _event(mine.booking, problem, mine.user, mine.peer_id, client=_client(mine), error=error)
     return True
 
 

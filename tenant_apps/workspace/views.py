@@ -1,6 +1,6 @@
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
@@ -11,6 +11,7 @@ from tenant_apps.bookings.forms import DeclineForm
 from tenant_apps.bookings.selectors import own_upcoming_confirmed, patient_visits
 from tenant_apps.profiles.services import missing_for_invite_page
 from tenant_apps.profiles.steps import blocker_links
+from tenants import support_contact
 
 
 @role_required("admin", "clinician")
@@ -49,3 +50,10 @@ def consent(request: AuthenticatedRequest) -> HttpResponse:
     if not needs_consent(request.user):
         return redirect(after or "patient-home")
     return render(request, "workspace/consent.html", context)
+
+
+@require_safe
+def support(request: HttpRequest) -> HttpResponse:
+    """The service desk's phone, e-mail and hours (manual 9), open to everyone: the footer of
+    every page links here, also for someone who cannot log in."""
+    return render(request, "workspace/support.html", {"support": support_contact.shown()})

@@ -119,6 +119,7 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
     # Swagger UI: before its <main> only the schema link and Authorize of its own heading.
     (PROVIDER, "api/docs/"): staff("clinician", ready=".swagger-ui .opblock", skip_link=False),
     (PROVIDER, "api-nycklar/"): staff("clinician", form_errors=True),
+    (PROVIDER, "support/"): staff("anonymous", "new patient"),
     (PUBLIC_HOST, ""): staff("visitor"),
     (PUBLIC_HOST, "login/"): staff("visitor"),
     (PUBLIC_HOST, "konsol/"): staff("operator"),
@@ -128,6 +129,7 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
         Visit("operator", things={"provisioning_job": "done"}),
         Visit("operator", things={"provisioning_job": "running"}, ready=".step-active"),
     ],
+    (PUBLIC_HOST, "konsol/support-kontakt/"): staff("operator", form_errors=True),
     (PUBLIC_HOST, "support/"): staff("support"),
     (PUBLIC_HOST, "sms/utkorg/"): staff("operator"),
     (PUBLIC_HOST, "konsol/logg/"): staff("operator"),

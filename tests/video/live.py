@@ -157,6 +157,7 @@ class Client:
     open_clients: list["Client"] = []
 
     def __init__(self, server, subdomain: str, booking_id: int, session: str | None, **kw):
+        """`kw`: `peer` (the page's id), `user_agent` (its browser's User-Agent header)."""
         self.peer = kw.get("peer") or new_peer_id()
         host = server.host(subdomain)
         headers = {"Origin": f"http://{host}"}
@@ -169,6 +170,7 @@ class Client:
             additional_headers=headers,
             open_timeout=10,
             max_size=None,
+            **({"user_agent_header": kw["user_agent"]} if kw.get("user_agent") else {}),
         ).__enter__()
         Client.open_clients.append(self)
         self.first = self.recv()

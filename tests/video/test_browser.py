@@ -4,14 +4,18 @@ visit, the end of a visit as the patient sees it, TURN with our credentials, Tes
 meter, and a browser without camera permission."""
 
 import time
+from dataclasses import astuple
 
 import pytest
+from django.utils import translation
 from django_tenants.utils import schema_context
 
+from careplatform.useragent import describe
 from tenant_apps.accounts.models import User
 from tenant_apps.bookings import services as bookings
 from tenant_apps.bookings.models import Booking, BookingStatus
 from tenant_apps.video.models import CallEvent, RoomConnection
+from tenant_apps.video.selectors import call_timeline
 from tests.browser import chromium
 from tests.support import LiveServer, personnummer, wait_for
 from tests.video import turn
@@ -37,6 +41,17 @@ def kinds(room) -> set[str]:
         return set(
             CallEvent.objects.filter(booking_id=room.booking_id).values_list("kind", flat=True)
         )
+
+
+def reported(room, kind: str, count: int = 1, timeout: float = 10) -> list[CallEvent]:
+    """The room's call events of this kind, once there are `count` of them."""
+
+    def found():
+        with room.schema:
+            return list(CallEvent.objects.filter(booking_id=room.booking_id, kind=kind))
+
+    wait_for(lambda: len(found()) >= count, timeout=timeout)
+    return found()
 
 
 def test_clinician_and_patient_on_a_phone_see_each_other(live_server_process, committed):
@@ -67,7 +82,15 @@ def test_clinician_and_patient_on_a_phone_see_each_other(live_server_process, co
         patient.wait_for_url("**/mina-besok/")
         clinician.get_by_text("Patient1 T. har lämnat besöket.").wait_for()
         assert clinician.problems == [] and patient.problems == []
+        browser_seen = describe(patient.evaluate("navigator.userAgent"))
     wait_for(lambda: {"joined", "connected", "left"} <= kinds(room))
+    # Both pages told the server how their call connected: directly, between host candidates.
+    connected = reported(room, "connected", count=2)
+    assert {event.user_id for event in connected} == {room.clinician.pk, room.patients[0].pk}
+    for event in connected:
+        assert "host" in event.detail["ice"]["local"] and event.detail["turn"] is False
+        assert (event.browser, event.os) == (browser_seen.browser, browser_seen.os)
+    assert browser_seen.browser.startswith("HeadlessChrome ")
 
 
 def test_a_group_visit_of_three_all_receive_video(live_server_process, committed):
@@ -290,6 +313,11 @@ def test_without_camera_permission_the_page_explains(live_server_process, commit
         assert "Tillåt" in denied.inner_text()
         # Not a broken page: it still waits in the room for the clinician.
         page.get_by_text("Vårdpersonalen ansluter snart").wait_for()
+        # Support can see it: the blocked camera, in this browser, as the patient's.
+        (event,) = reported(room, "camera_denied")
+        seen = describe(page.evaluate("navigator.userAgent"))
+        assert (event.user_id, event.browser, event.os) == (room.patients[0].pk, *astuple(seen))
+        assert event.detail == {"error": "NotAllowedError"}
         page.goto(base_url(server, room.subdomain) + "/testa-video/")
         page.locator("[data-problem='denied']").wait_for(timeout=10000)
         wait_until(page, "document.querySelector('[data-check=camera]').dataset.ok === 'false'")
@@ -328,6 +356,16 @@ def test_on_an_iphone_the_denied_camera_is_explained_the_iphone_way(live_server_
         assert denied.get_by_text("Inställningar → Safari → Kamera").is_visible()
         assert not denied.get_by_text("Klicka på kamerasymbolen").is_visible()
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        # The server read the browser from the page's own User-Agent.
+        reported(room, "camera_denied")
+    with room.schema, translation.override("sv"):
+        sentences = [
+            entry.sentence for entry in call_timeline(Booking.objects.get(pk=room.booking_id))
+        ]
+    assert any(
+        s.startswith("Patientens kamera blockerades i Safari 17 på iOS 17.5 kl. ")
+        for s in sentences
+    ), sentences
 
 
 def test_a_browser_without_webrtc_is_told_which_to_use(live_server_process, committed):
@@ -366,6 +404,10 @@ def test_call_through_turn_with_our_credentials(committed, monkeypatch):
                 assert peer["localCandidateType"] == "relay"
                 assert peer["remoteCandidateType"] == "relay"
                 assert peer["localCandidateTypes"] == ["relay"]
+            for event in reported(room, "connected", count=2):
+                assert event.detail["turn"] is True
+                assert event.detail["ice"]["local"] == ["relay"]
+                assert event.detail["ice"]["selected"] == {"local": "relay", "remote": "relay"}
 
             # The same server's credentials against a TURN server with another secret.
             port = coturn.port

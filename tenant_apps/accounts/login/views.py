@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_POST
 from careplatform.redirects import next_path
 from tenant_apps.accounts.login import services
 from tenant_apps.accounts.login.services import LoginRefused
+from tenants import support_contact
 
 
 @never_cache
@@ -18,7 +19,11 @@ def login_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "login/login.html",
-        {"provider": getattr(request, "tenant", None), "next": next_path(request) or ""},
+        {
+            "provider": getattr(request, "tenant", None),
+            "next": next_path(request) or "",
+            "support": support_contact.shown(),
+        },
     )
 
 

@@ -41,6 +41,51 @@ export function problemFor(error) {
   }
 }
 
+// getUserMedia's error names that the server knows (protocol.MEDIA_ERRORS); any other is sent as
+// "UnknownError".
+const ERROR_NAMES = new Set([
+  "NotAllowedError", "PermissionDeniedError", "SecurityError", "NotFoundError",
+  "DevicesNotFoundError", "OverconstrainedError", "NotReadableError", "TrackStartError",
+  "AbortError", "TypeError",
+]);
+
+function errorName(error) {
+  return error && ERROR_NAMES.has(error.name) ? error.name : "UnknownError";
+}
+
+async function permissionState(name) {
+  try {
+    return (await navigator.permissions.query({ name })).state;
+  } catch (ignored) {
+    return "unknown"; // a browser that cannot say (older Safari, Firefox for the camera)
+  }
+}
+
+// What the room reports to the server about its camera and microphone, for support: one report
+// per device that could not be used ({problem, error}), from what openMedia() returned.
+export async function mediaReports({ stream, problem, error }) {
+  if (!problem) return [];
+  const name = errorName(error);
+  const has = (kind) => Boolean(stream && stream.getTracks().some((t) => t.kind === kind));
+  if (problem === "denied") {
+    // One refusal answers the request for both; the Permissions API tells which was blocked.
+    // Where it cannot tell, both count: neither could be used.
+    const camera = await permissionState("camera");
+    const microphone = await permissionState("microphone");
+    const reports = [];
+    if (camera !== "granted") reports.push({ problem: "camera_denied", error: name });
+    if (microphone !== "granted") reports.push({ problem: "microphone_denied", error: name });
+    return reports.length ? reports : [{ problem: "camera_denied", error: name }];
+  }
+  if (problem === "missing") {
+    const reports = [];
+    if (!has("video")) reports.push({ problem: "no_camera", error: name });
+    if (!has("audio")) reports.push({ problem: "no_microphone", error: name });
+    return reports;
+  }
+  return [{ problem: "media_error", error: name }];
+}
+
 export function showProblem(kind) {
   for (const element of document.querySelectorAll("[data-problem]")) {
     element.hidden = element.dataset.problem !== kind;
@@ -60,24 +105,25 @@ function audioConstraints(deviceId) {
 }
 
 // Camera and microphone; when one of them is missing or busy, the other alone (a visit with
-// sound only beats no visit). Returns {stream, problem}.
+// sound only beats no visit). Returns {stream, problem, error}.
 export async function openMedia({ camera, microphone } = {}) {
   const video = videoConstraints(camera);
   const audio = audioConstraints(microphone);
   try {
-    return { stream: await navigator.mediaDevices.getUserMedia({ video, audio }), problem: null };
+    const stream = await navigator.mediaDevices.getUserMedia({ video, audio });
+    return { stream, problem: null, error: null };
   } catch (error) {
     const problem = problemFor(error);
     if (problem === "missing" || problem === "busy") {
       for (const constraints of [{ audio }, { video }]) {
         try {
-          return { stream: await navigator.mediaDevices.getUserMedia(constraints), problem };
+          return { stream: await navigator.mediaDevices.getUserMedia(constraints), problem, error };
         } catch (ignored) {
           // try the next
         }
       }
     }
-    return { stream: null, problem };
+    return { stream: null, problem, error };
   }
 }
 

@@ -9,6 +9,7 @@
 //   replaceTrack(kind, track) another camera or microphone, without renegotiating
 //   restartIce()              after the network changed
 //   stats()                   per peer: frames decoded, candidates, round trip, losses
+//   iceReport(id)             the candidate types both sides tried and the pair in use
 //   close()
 // Negotiation follows the "perfect negotiation" pattern: both sides may offer at any time; on
 // a collision the impolite side ignores the other's offer and the polite side rolls back. All
@@ -24,6 +25,30 @@ const DISCONNECTED_GRACE_MS = 4000;
 const WATCH_EVERY_MS = 1000;
 const STUCK_MS = { impolite: 5000, polite: 8000 };
 const RESTARTS_BEFORE_FRESH = 2;
+const CANDIDATE_TYPES = ["host", "srflx", "prflx", "relay"];
+
+function candidateType(candidate) {
+  const match = / typ (\w+)/.exec(candidate || "");
+  return match ? match[1] : null;
+}
+
+// The candidate pair a connection uses, with its two candidates' stats (or null).
+function selectedPair(report) {
+  let pairId = null;
+  report.forEach((s) => {
+    if (s.type === "transport" && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
+  });
+  if (!pairId) {
+    report.forEach((s) => {
+      if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") pairId = s.id;
+    });
+  }
+  const pair = pairId && report.get(pairId);
+  if (!pair) return null;
+  return {
+    pair, local: report.get(pair.localCandidateId), remote: report.get(pair.remoteCandidateId),
+  };
+}
 
 function fingerprint(sdp) {
   const match = /a=fingerprint:(\S+ \S+)/.exec(sdp || "");
@@ -79,7 +104,10 @@ export class MeshLayer {
       known.polite = polite;
       return known;
     }
-    const peer = { id, polite, queue: Promise.resolve(), restarts: 0, sent: 0, received: 0 };
+    const peer = {
+      id, polite, queue: Promise.resolve(), restarts: 0, sent: 0, received: 0,
+      localTypes: new Set(), remoteTypes: new Set(), // every type tried, across restarts
+    };
     this.peers.set(id, peer);
     this.connect(peer);
     return peer;
@@ -93,6 +121,7 @@ export class MeshLayer {
     pc.onicecandidate = ({ candidate }) => {
       if (candidate && candidate.candidate) {
         peer.sent += 1;
+        peer.localTypes.add(candidate.type || candidateType(candidate.candidate));
         this.sendSignal(peer.id, { candidate: candidate.toJSON() });
       }
     };
@@ -148,6 +177,7 @@ export class MeshLayer {
   async handle(peer, { description, candidate }) {
     if (candidate) {
       peer.received += 1;
+      peer.remoteTypes.add(candidateType(candidate.candidate));
       try {
         await peer.pc.addIceCandidate(candidate);
       } catch (error) {
@@ -260,7 +290,6 @@ export class MeshLayer {
         localCandidateType: null, remoteCandidateType: null, localCandidateTypes: [],
         candidatesSent: peer.sent, candidatesReceived: peer.received,
       };
-      let pairId = null;
       report.forEach((s) => {
         if (s.type === "inbound-rtp") {
           entry.packetsReceived += s.packetsReceived || 0;
@@ -270,27 +299,40 @@ export class MeshLayer {
             if (s.framesPerSecond !== undefined) entry.framesPerSecond = s.framesPerSecond;
           }
         }
-        if (s.type === "transport" && s.selectedCandidatePairId) pairId = s.selectedCandidatePairId;
         if (s.type === "local-candidate" && !entry.localCandidateTypes.includes(s.candidateType)) {
           entry.localCandidateTypes.push(s.candidateType);
         }
       });
-      if (!pairId) {
-        report.forEach((s) => {
-          if (s.type === "candidate-pair" && s.nominated && s.state === "succeeded") pairId = s.id;
-        });
-      }
-      const pair = pairId && report.get(pairId);
-      if (pair) {
-        entry.roundTripTime = pair.currentRoundTripTime ?? null;
-        const local = report.get(pair.localCandidateId);
-        const remote = report.get(pair.remoteCandidateId);
-        entry.localCandidateType = local ? local.candidateType : null;
-        entry.remoteCandidateType = remote ? remote.candidateType : null;
+      const selected = selectedPair(report);
+      if (selected) {
+        entry.roundTripTime = selected.pair.currentRoundTripTime ?? null;
+        entry.localCandidateType = selected.local ? selected.local.candidateType : null;
+        entry.remoteCandidateType = selected.remote ? selected.remote.candidateType : null;
       }
       result.push(entry);
     }
     return result;
+  }
+
+  // For support (protocol "diagnostics"): the candidate types this side gathered and the other
+  // side sent, and those of the pair in use (null: none), in CANDIDATE_TYPES order.
+  async iceReport(id) {
+    const peer = this.peers.get(id);
+    if (!peer) return null;
+    const report = await peer.pc.getStats();
+    const local = new Set(peer.localTypes);
+    const remote = new Set(peer.remoteTypes);
+    report.forEach((s) => {
+      if (s.type === "local-candidate") local.add(s.candidateType);
+      if (s.type === "remote-candidate") remote.add(s.candidateType);
+    });
+    const known = (types) => CANDIDATE_TYPES.filter((type) => types.has(type));
+    const pair = selectedPair(report);
+    const ends = pair && pair.local && pair.remote
+      ? [pair.local.candidateType, pair.remote.candidateType] : [];
+    const selected = ends.length && ends.every((type) => CANDIDATE_TYPES.includes(type))
+      ? { local: ends[0], remote: ends[1] } : null;
+    return { local: known(local), remote: known(remote), selected };
   }
 
   close() {

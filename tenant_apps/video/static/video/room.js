@@ -1,8 +1,8 @@
 // The visit's room page (manual 6, 7.6): own and remote video, microphone and camera,
 // devices, connection hints, and the clear messages when something is in the way.
 import {
-  fillSelect, canChooseSpeaker, listDevices, markPlatform, missingFeatures, openMedia,
-  openTrack, randomId, showProblem, trackDeviceId,
+  fillSelect, canChooseSpeaker, listDevices, markPlatform, mediaReports, missingFeatures,
+  openMedia, openTrack, randomId, showProblem, trackDeviceId,
 } from "./media.js";
 import { MeshLayer } from "./mesh.js";
 import { Signaling } from "./signaling.js";
@@ -27,6 +27,7 @@ const state = {
   speaker: "",
   ended: false,
   role: "", // this page's role in the room, from the server's welcome
+  mediaReports: [], // camera or microphone problems, told to the server once admitted
 };
 
 function setStatus(message) {
@@ -132,8 +133,28 @@ function peerState(id, connectionState) {
   if (PEER_TEXT[connectionState]) setPeerText(id, PEER_TEXT[connectionState]);
   if (["connected", "failed"].includes(connectionState) && entry.reported !== connectionState) {
     entry.reported = connectionState;
-    signaling.send({ type: "state", peer: id, state: connectionState });
+    reportCall(id, connectionState);
   }
+}
+
+// -- what support sees of this page (protocol "diagnostics"; never shown to the others) ------
+async function reportCall(id, connectionState) {
+  let ice = null;
+  try {
+    ice = await layer.iceReport(id);
+  } catch (error) {
+    console.warn("ice report", error);
+  }
+  const message = ice
+    ? { type: "diagnostics", report: "call", peer: id, state: connectionState, ice }
+    : { type: "state", peer: id, state: connectionState };
+  signaling.send(message);
+}
+
+function reportMedia() {
+  const reports = state.mediaReports;
+  state.mediaReports = [];
+  for (const report of reports) signaling.send({ type: "diagnostics", report: "media", ...report });
 }
 
 // -- the room's conversation with the server ------------------------------------------------
@@ -163,6 +184,7 @@ const handlers = {
     for (const peer of message.peers) addPeer(peer);
     layer.restartIce();
     if (!state.micOn || !state.cameraOn) sendMediaState();
+    reportMedia();
     updateStatus();
   },
   "peer-joined"(message) {
@@ -349,8 +371,10 @@ async function main() {
     setStatus("");
     return;
   }
-  const { stream, problem } = await openMedia();
+  const media = await openMedia();
+  const { stream, problem } = media;
   if (problem) showProblem(problem); // still join: the others can be seen and heard
+  state.mediaReports = await mediaReports(media).catch(() => []);
   state.stream = stream;
   if (stream) $("self-video").srcObject = stream;
   layer.setLocalStream(stream);

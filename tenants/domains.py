@@ -156,8 +156,8 @@ def remove_domain(
 
     A destructive action: the operator signs it with BankID first and `signature` is that
     signature's completion data, kept in the operator log."""
-    # signing: wired by the lead — refuse here when `signature` is missing or not the actor's,
-    # once the console's BankID signing flow for destructive actions exists.
+    if not signature:
+        raise _refuse(_("Att ta bort en domän måste signeras med BankID."))
     connection.set_schema_to_public()
     with transaction.atomic():
         locked = CareProvider.objects.select_for_update().get(pk=provider.pk, is_template=False)

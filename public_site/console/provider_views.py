@@ -2,20 +2,24 @@
 usage and history. Operators only. Each form posts to its own action, which calls one service
 and goes back to the page, or shows the page again with the refusal at its field."""
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
+from public_site import signing
 from public_site.console import charts, history
 from public_site.console.forms import DomainForm, FirstAdminForm, ProviderSettingsForm
 from tenant_apps.accounts.http import AuthenticatedRequest
 from tenants import console, domains
-from tenants.models import CareProvider
+from tenants.models import CareProvider, Domain
 from tenants.provisioning import provider_url
 
 PAGE = "public_site/console/provider.html"
@@ -98,8 +102,8 @@ def domain_add(request: AuthenticatedRequest, subdomain: str) -> HttpResponse:
 @role_required("operator")
 @require_http_methods(["GET", "POST"])
 def domain_remove(request: AuthenticatedRequest, subdomain: str, pk: int) -> HttpResponse:
-    """Asks first (GET), removes on POST. Removing is destructive: it will ask for a BankID
-    signature (signing: wired by the lead; `signature` is None until then)."""
+    """Asks first (GET); a POST sends the operator to sign the removal with BankID (it is
+    destructive), and the signed action removes it (`perform_domain_removal`)."""
     provider = console.provider_by_subdomain(subdomain)
     domain = domains.domain_of(provider, pk)
     context = {
@@ -109,16 +113,42 @@ def domain_remove(request: AuthenticatedRequest, subdomain: str, pk: int) -> Htt
         "removable": domains.is_removable(provider, domain),
     }
     if request.method == "POST":
-        try:
-            domains.remove_domain(
-                provider, domain, actor=request.user, ip_address=client_ip(request), signature=None
-            )
-        except ValidationError as error:
-            context["error"] = " ".join(error.messages)
+        if not context["removable"]:
+            context["error"] = _("Vårdgivarens subdomän kan inte tas bort.")
             return render(request, "public_site/console/domain_remove.html", context, status=400)
-        messages.success(request, _("%(host)s är borttagen.") % {"host": context["host"]})
-        return redirect("console-provider", subdomain=subdomain)
+        text = _("Jag tar bort domänen %(host)s från %(provider)s.") % {
+            "host": context["host"],
+            "provider": provider,
+        }
+        params = {"domain_id": domain.pk, "host": domain.domain}
+        return signing.start_signed_action(request, DOMAIN_REMOVAL, provider, params, text)
     return render(request, "public_site/console/domain_remove.html", context)
+
+
+DOMAIN_REMOVAL = "domain_removed"
+
+
+def perform_domain_removal(
+    request: HttpRequest,
+    provider: CareProvider,
+    params: dict[str, Any],
+    signature: dict[str, Any],
+) -> str:
+    """The signed removal of an extra host name: exactly the one the operator signed for."""
+    domain = Domain.objects.filter(
+        pk=params["domain_id"], tenant=provider, domain=params["host"]
+    ).first()
+    if domain is None:
+        raise signing.ActionRefused(_("Domänen finns inte längre hos vårdgivaren."))
+    try:
+        domains.remove_domain(
+            provider, domain, actor=request.user, ip_address=client_ip(request), signature=signature
+        )
+    except ValidationError as error:
+        raise signing.ActionRefused(" ".join(error.messages)) from None
+    host = domains.readable_host(params["host"])
+    messages.success(request, _("%(host)s är borttagen.") % {"host": host})
+    return reverse("console-provider", kwargs={"subdomain": provider.subdomain})
 
 
 @role_required("operator")

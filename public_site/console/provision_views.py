@@ -11,14 +11,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from careplatform.access import role_required
 from careplatform.netutils import client_ip
 from public_site.console.provision_forms import ProvisionForm
+from tenant_apps.accounts import staff_sessions
 from tenants.models import ProvisioningJob, ProvisioningStatus
 from tenants.provisioning import ProvisioningError, provider_url
 from tenants.provisioning_jobs import start_provisioning, step_states
 
+
 # The provider's console page (/konsol/vardgivare/<subdomain>/).
-PROVIDER_PAGE = "/konsol/vardgivare/{subdomain}/"
-
-
 @role_required("operator")
 @require_http_methods(["GET", "POST"])
 def provision(request: HttpRequest) -> HttpResponse:
@@ -45,6 +44,7 @@ def job_page(request: HttpRequest, job: uuid.UUID) -> HttpResponse:
     return render(request, "public_site/console/provision_job.html", _progress(found))
 
 
+@staff_sessions.background_poll  # the page asks by itself: not the operator's activity
 @role_required("operator")
 @require_GET
 def job_status(request: HttpRequest, job: uuid.UUID) -> JsonResponse:
@@ -77,6 +77,8 @@ def _progress(job: ProvisioningJob) -> dict:
         "job": job,
         "steps": step_states(job),
         "provider_url": provider_url(job.provider) if done and job.provider else "",
-        "console_url": PROVIDER_PAGE.format(subdomain=job.subdomain) if done else "",
+        "console_url": (
+            reverse("console-provider", kwargs={"subdomain": job.subdomain}) if done else ""
+        ),
         "status_url": reverse("console-provision-job-status", kwargs={"job": job.public_id}),
     }

@@ -2,11 +2,15 @@
 as they are added, in every process, and stop when removed."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from tenants import domains
 from tenants.models import Domain, OperatorActionKind
 from tests.console.helpers import OPERATOR_IP, field_error, log_rows, operator_client, page
+from tests.console.lifecycle_helpers import Operator
+from tests.login_support import Simulator
+from tests.support import personnummer
 
 EXTRA = "video.vardcentralen.se"
 
@@ -39,30 +43,63 @@ def test_an_added_host_name_routes_to_the_provider_at_once(
     )
 
 
-def test_a_removed_host_name_stops_routing_at_once(
-    alfa, operator, client, django_capture_on_commit_callbacks
+@pytest.fixture
+def otto(operator, live_server_process, settings) -> Operator:
+    """Otto with the BankID simulator of the test server, to sign with."""
+    settings.BANKID_URL = f"http://localhost:{live_server_process.port}/bankid-simulator/rp/v6.0"
+    settings.BANKID_COLLECT_INTERVAL = 0
+    return Operator(operator, Simulator(live_server_process.port))
+
+
+def test_a_removed_host_name_stops_routing_at_once_after_a_signature(
+    alfa, otto, client, django_capture_on_commit_callbacks
 ):
-    operator_page = operator_client(operator)
     with django_capture_on_commit_callbacks(execute=True):
-        _add(operator_page, EXTRA)
+        _add(otto.client, EXTRA)
     assert client.get("/", HTTP_HOST=EXTRA).status_code == 200
     remove = page("alfa", f"domaner/{_extra(alfa).pk}/ta-bort/")
 
-    asked = operator_page.get(remove)
+    asked = otto.get(remove)
+    token = otto.sign_token(otto.post(remove))
+    assert client.get("/", HTTP_HOST=EXTRA).status_code == 200  # nothing before the signature
+    signing_page = otto.get(f"/konsol/signera/{token}/").content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        removed = operator_page.post(remove)
+        state = otto.sign(token)
 
-    assert asked.status_code == 200
-    assert f"Ta bort {EXTRA}" in asked.content.decode()
-    assert removed.status_code == 302
+    assert f"Signera och ta bort {EXTRA}" in asked.content.decode()
+    text = f"Jag tar bort domänen {EXTRA} från Vårdcentralen Alfa (alfa)."
+    assert text in signing_page
+    assert state["state"] == "complete" and state["redirect"] == "/konsol/vardgivare/alfa/"
     assert client.get("/", HTTP_HOST=EXTRA).status_code == 404
     assert client.get("/", HTTP_HOST=alfa.host).status_code == 200
     row = log_rows(alfa.provider)[-1]
-    assert (row.action, row.before, row.signature) == (
+    assert (row.action, row.before, row.ip_address) == (
         OperatorActionKind.DOMAIN_REMOVED,
         {"domain": EXTRA},
-        None,  # signing: wired by the lead
+        otto.ip,
     )
+    assert row.signature["userVisibleData"] == text
+    assert row.signature["user"]["personalNumber"] == otto.user.personnummer
+
+
+def test_a_removal_signed_by_another_person_removes_nothing(alfa, otto):
+    _add(otto.client, EXTRA)
+    token = otto.sign_token(otto.post(page("alfa", f"domaner/{_extra(alfa).pk}/ta-bort/")))
+
+    state = otto.sign(token, personnummer=personnummer("19700101", "101"))
+
+    assert state["state"] == "failed"
+    assert _extra(alfa)  # still there
+    assert [row.action for row in log_rows(alfa.provider)] == [OperatorActionKind.DOMAIN_ADDED]
+
+
+def test_removing_without_a_signature_is_refused(alfa, operator):
+    added = domains.add_domain(alfa.provider, EXTRA, actor=operator, ip_address=None)
+
+    with pytest.raises(ValidationError, match="signeras med BankID"):
+        domains.remove_domain(alfa.provider, added, actor=operator, ip_address=None, signature={})
+
+    assert _extra(alfa)
 
 
 def test_an_international_host_name_is_stored_as_browsers_send_it(alfa, operator):
@@ -175,5 +212,5 @@ def test_an_added_host_name_routes_in_the_server_process_at_once(live_server_pro
     assert page_there.status_code == 200
     assert "Domänkliniken" in page_there.text
 
-    domains.remove_domain(provider, added, actor=None, ip_address=None, signature=None)
+    domains.remove_domain(provider, added, actor=None, ip_address=None, signature={"sig": "x"})
     assert server.get(None, "/", headers=host).status_code == 404

@@ -86,6 +86,11 @@
       headers: { Accept: "application/json" },
     })
       .then((response) => {
+        // A staff session that has expired is sent to log in: show that page.
+        if (response.redirected) {
+          window.location.reload();
+          return new Promise(() => {});
+        }
         if (!response.ok) throw new Error(String(response.status));
         return response.json();
       })

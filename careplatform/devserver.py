@@ -272,6 +272,8 @@ def test(services: Services, pytest_args: list[str]) -> int:
         SMS_BACKEND="outbox",
         SMS_SWEEP_INTERVAL="0",
         SMS_RECOVERY_INTERVAL="0",
+        # Nor usage metering: tests count usage themselves, on the days they choose.
+        USAGE_INTERVAL="0",
     )
     services.create_database()
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=ROOT)

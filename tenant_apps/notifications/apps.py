@@ -13,7 +13,11 @@ class NotificationsConfig(AppConfig):
         # The one place notifications subscribes to booking changes: bookings knows no consumer.
         from tenant_apps.bookings import events
         from tenant_apps.notifications.services import on_booking_events, on_room_event
+        from tenant_apps.notifications.usage import SMS_SEGMENTS
         from tenant_apps.video import events as room_events
+        from tenants import usage
 
         events.register(on_booking_events)
         room_events.register(on_room_event)
+        # Usage metering (tenants.usage) counts SMS segments sent with this app's SQL.
+        usage.register(SMS_SEGMENTS)

@@ -10,5 +10,10 @@ class VideoConfig(AppConfig):
         # Booking changes move the participants' prompts; bookings knows no consumer.
         from tenant_apps.bookings import events
         from tenant_apps.video.services import on_booking_events
+        from tenant_apps.video.usage import VIDEO_MINUTES, VISITS_HELD
+        from tenants import usage
 
         events.register(on_booking_events)
+        # Usage metering (tenants.usage) counts visits held and video minutes with our SQL.
+        usage.register(VISITS_HELD)
+        usage.register(VIDEO_MINUTES)

@@ -1,5 +1,5 @@
 """The worker: a django-q2 cluster, and a loop that queues the periodic jobs (heartbeat, SMS
-sweeps, lost-event recovery).
+sweeps, lost-event recovery, usage metering).
 
 The loop outlives Redis and PostgreSQL outages: a tick that cannot queue its jobs is logged
 once per outage and retried after a growing pause; when the servers are back the jobs resume by
@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 from careplatform.health import record_heartbeat
 from careplatform.processes import forks_die_with_parent
 from tenant_apps.notifications.sweep import recover_events, sweep_due
+from tenants.usage import collect_recent
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,8 @@ def periodic_tasks() -> list[tuple[Callable[..., Any], float]]:
         (sweep_due, settings.SMS_SWEEP_INTERVAL),
         # Booking events whose hand-off to a job was lost.
         (recover_events, settings.SMS_RECOVERY_INTERVAL),
+        # Usage of today and yesterday at every provider, for the console and billing.
+        (collect_recent, settings.USAGE_INTERVAL),
     ]
     return [(task, interval) for task, interval in tasks if interval > 0]
 

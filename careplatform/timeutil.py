@@ -88,6 +88,7 @@ STYLES: dict[str, str | dict[str, str]] = {
     "date": "EEE d MMM y",  # mån 30 nov. 2026
     "long_datetime": "EEEE d MMMM y HH:mm",  # måndag 30 november 2026 15:45
     "long_date": "EEEE d MMMM y",  # måndag 30 november 2026
+    "month": "LLLL y",  # november 2026 (the console's "this month")
     "day_time": "d MMM HH:mm",  # 30 nov. 15:45 (this year's events: the SMS log)
     "long_day_time": "d MMMM HH:mm",  # 30 november 15:45
     "time": "HH:mm",  # 15:45

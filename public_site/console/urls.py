@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from public_site import views
+from public_site.console import list_views
 
 urlpatterns = [
-    path("", views.console_home, name="console-home"),
+    path("", list_views.provider_list, name="console-home"),
 ]

@@ -27,7 +27,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
-from tenants.models import CareProvider
+from tenants.models import CareProvider, Usage, UsageMetric
 from tests import isolation
 from tests.bookings.helpers import in_days
 from tests.clients import PUBLIC
@@ -49,6 +49,7 @@ PEOPLE = {
     "admin": (PROVIDER, DESKTOP),  # the provider's first admin, also a clinician
     "visitor": (PUBLIC_HOST, DESKTOP),
     "operator": (PUBLIC_HOST, DESKTOP),
+    "operator on a phone": (PUBLIC_HOST, PHONE),  # the console's tables as cards
     "support": (PUBLIC_HOST, DESKTOP),
 }
 
@@ -120,7 +121,7 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
     (PROVIDER, "api-nycklar/"): staff("clinician", form_errors=True),
     (PUBLIC_HOST, ""): staff("visitor"),
     (PUBLIC_HOST, "login/"): staff("visitor"),
-    (PUBLIC_HOST, "konsol/"): staff("operator"),
+    (PUBLIC_HOST, "konsol/"): staff("operator", "operator on a phone"),
     (PUBLIC_HOST, "support/"): staff("support"),
     (PUBLIC_HOST, "sms/utkorg/"): staff("operator"),
     (PUBLIC_HOST, "bankid-simulator/app/"): staff("visitor"),
@@ -309,8 +310,18 @@ def build(provider: CareProvider) -> Site:
         }
         sessions = {who: session_for(provider, user) for who, user in people.items()}
     with schema_context("public"):
-        for who, flag in (("operator", "is_operator"), ("support", "is_support")):
+        people_of_the_platform = (
+            ("operator", "is_operator"), ("operator on a phone", "is_operator"),
+            ("support", "is_support"),
+        )  # fmt: skip
+        for who, flag in people_of_the_platform:
             user = User.objects.filter(**{flag: True}).first()
             people[who] = user
             sessions[who] = session_for(PUBLIC, user)
+        # The console's figures (tenants.usage fills them).
+        today = clock.today_local()
+        Usage.objects.bulk_create(
+            Usage(provider=provider, day=today, metric=metric, value=value)
+            for metric, value in zip(UsageMetric.values, (3, 12, 95, 1234, 250), strict=True)
+        )
     return Site(provider, people, things, sessions)

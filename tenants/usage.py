@@ -20,6 +20,7 @@ only, and a day keeps what its last run saw. The worker runs `collect_recent` ev
 seconds (today and yesterday, so that what happened just before midnight is counted too).
 """
 
+import contextlib
 import datetime
 import logging
 from dataclasses import dataclass
@@ -151,9 +152,11 @@ def _statement(query: MetricQuery, batch: list[tuple[int, str]]) -> str:
 
 def _execute(sql: str, params: dict[str, Any]) -> bool:
     """One statement; a failure is logged and the other batches go on (the next run counts
-    again). Inside a transaction (tests, a command in an atomic block) under a savepoint."""
+    again). Inside a transaction (tests, a caller's atomic block) under a savepoint."""
+    # In autocommit the statement is its own transaction.
+    guard = transaction.atomic() if connection.in_atomic_block else contextlib.nullcontext()
     try:
-        with transaction.atomic(), connection.cursor() as cursor:
+        with guard, connection.cursor() as cursor:
             cursor.execute(sql, params)
     except DatabaseError:
         log.exception("Usage metering: a batch of %s failed", params["metric"])

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
-from django.db.models import F, IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Replace
+from django.db.models import DateField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Replace
 from django.utils.translation import gettext_lazy as _
 
 from tenants.models import CareProvider, ProviderStatus, Usage, UsageMetric
@@ -133,8 +133,8 @@ def _matches(search: str) -> Q:
     return matches
 
 
-def _usage(metric: str, **days: datetime.date) -> QuerySet[Usage]:
-    return Usage.objects.filter(provider=OuterRef("pk"), metric=metric, **days)
+def _usage(metric: str, **filters: Any) -> QuerySet[Usage]:
+    return Usage.objects.filter(provider=OuterRef("pk"), metric=metric, **filters)
 
 
 def _latest(metric: str, today: datetime.date) -> Coalesce:
@@ -152,13 +152,14 @@ def _month(metric: str, first: datetime.date, today: datetime.date) -> Coalesce:
     return Coalesce(Subquery(total), Value(0), output_field=IntegerField())
 
 
-def _last_activity(today: datetime.date) -> Subquery:
-    active = (
-        Usage.objects.filter(
-            provider=OuterRef("pk"), metric__in=EVENTS, value__gt=0, day__lte=today
+def _last_activity(today: datetime.date) -> Greatest:
+    """The latest day with any event: per metric a step back along the usage index
+    (provider, metric, day), rather than a maximum over all of a provider's rows."""
+    latest = [
+        Subquery(
+            _usage(metric, day__lte=today, value__gt=0).order_by("-day").values("day")[:1],
+            output_field=DateField(),
         )
-        .values("provider")
-        .annotate(last=Max("day"))
-        .values("last")
-    )
-    return Subquery(active)
+        for metric in EVENTS
+    ]
+    return Greatest(*latest)  # PostgreSQL's GREATEST passes over NULLs

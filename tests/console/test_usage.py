@@ -237,8 +237,14 @@ def test_the_worker_counts_usage_every_usage_interval(settings):
     assert usage.collect_recent not in [task for task, _interval in periodic_tasks()]
 
 
-def test_the_periodic_job_counts_today_and_yesterday(ready):
-    with frozen(at_local(NEXT, 0, 5)):
-        done = usage.collect_recent()
-    assert [d.day for d in done] == [DAY, NEXT]
+def test_the_periodic_job_queues_today_and_yesterday_in_jobs_of_some_providers(
+    beta, ready, settings
+):
+    settings.USAGE_PROVIDERS_PER_JOB = 1
+    queued = []
+    with frozen(at_local(NEXT, 0, 5)), schema_context("public"):
+        assert usage.collect_recent(enqueue=lambda *job: queued.append(job)) == 4
+        done = [func(*args) for func, *args in queued]
+    assert [(d.day, d.providers) for d in done] == [(DAY, 1), (DAY, 1), (NEXT, 1), (NEXT, 1)]
     assert figures(ready, NEXT)[UsageMetric.PATIENTS] == 1
+    assert figures(beta, NEXT)[UsageMetric.PATIENTS] == 1

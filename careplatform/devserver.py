@@ -339,6 +339,8 @@ def test(services: Services, pytest_args: list[str]) -> int:
         # Nor does it drop terminated providers: the tests drop theirs themselves.
         TERMINATION_CHECK_INTERVAL="0",
         **ENV_FILE_OFF,  # a developer's .env (from `make run`) must not reach the tests
+        # Nor usage metering: tests count usage themselves, on the days they choose.
+        USAGE_INTERVAL="0",
     )
     services.create_database()
     return subprocess.call([sys.executable, "-m", "pytest", *pytest_args], env=env, cwd=ROOT)

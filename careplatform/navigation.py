@@ -16,6 +16,7 @@ MENU = [
     ("patient-home", _("Mina besök"), ("patient",)),
     ("console-home", _("Konsol"), ("operator",)),
     ("console-log", _("Logg"), ("operator",)),
+    ("console-support-contact", _("Supportkontakt"), ("operator",)),
     ("support-home", _("Support"), ("support",)),
 ]
 

@@ -387,6 +387,13 @@ SMS_SWEEP_LIMIT = envint("SMS_SWEEP_LIMIT", 5000, min_value=1)  # due rows lease
 SMS_JOB_BATCH = envint("SMS_JOB_BATCH", 50, min_value=1)  # reminders/messages per job
 SMS_JOB_BUDGET = envfloat("SMS_JOB_BUDGET", 40, above=0)  # seconds a job sends before handing back
 
+# Usage metering (tenants/usage.py): the worker counts today and yesterday at every provider this
+# often (seconds; 0 = never), in jobs of this many providers, with statements of at most this
+# many provider schemas each.
+USAGE_INTERVAL = envfloat("USAGE_INTERVAL", 900, min_value=0)
+USAGE_PROVIDERS_PER_JOB = envint("USAGE_PROVIDERS_PER_JOB", 1000, min_value=1)
+USAGE_SCHEMAS_PER_STATEMENT = envint("USAGE_SCHEMAS_PER_STATEMENT", 100, min_value=1)
+
 # Video visits (manual 6): ICE servers handed to the browsers. TURN credentials follow coturn's
 # use-auth-secret (TURN REST API) and expire after TURN_TTL seconds; they are issued afresh on
 # every (re)connection to a room. VIDEO_ICE_TRANSPORT_POLICY "relay" sends all media via TURN.

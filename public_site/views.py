@@ -8,11 +8,6 @@ def landing(request: HttpRequest) -> HttpResponse:
     return render(request, "public_site/landing.html")
 
 
-@role_required("operator")
-def console_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "public_site/console_home.html")
-
-
 @role_required("support")
 def support_home(request: HttpRequest) -> HttpResponse:
     return render(request, "public_site/support_home.html")

@@ -88,6 +88,7 @@ class UsageMetric(models.TextChoices):
     VISITS_HELD = "visits_held", _("Genomförda besök")
     VIDEO_MINUTES = "video_minutes", _("Videominuter")
     SMS_SEGMENTS = "sms_segments", _("SMS-segment")
+    PATIENTS = "patients", _("Patienter")
 
 
 class Usage(models.Model):
@@ -106,7 +107,16 @@ class Usage(models.Model):
                 fields=["provider", "day", "metric"], name="usage_once_per_provider_day_metric"
             )
         ]
-        indexes = [models.Index(fields=["day", "metric"], name="usage_day_metric")]
+        indexes = [
+            models.Index(fields=["day", "metric"], name="usage_day_metric"),
+            # The console reads one provider's metric over a range of days, for every provider
+            # of a page (public_site/console/listing.py): an index-only scan each.
+            models.Index(
+                fields=["provider", "metric", "day"],
+                include=["value"],
+                name="usage_provider_metric_day",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.provider_id} {self.day} {self.metric}={self.value}"

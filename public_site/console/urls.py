@@ -2,9 +2,9 @@
 
 from django.urls import path
 
-from public_site import views
 from public_site.console import (
     lifecycle_views,
+    list_views,
     log_views,
     provider_views,
     provision_views,
@@ -14,7 +14,7 @@ from public_site.console import (
 from tenants.models import OperatorActionKind
 
 urlpatterns = [
-    path("", views.console_home, name="console-home"),
+    path("", list_views.provider_list, name="console-home"),
     path("vardgivare/<str:subdomain>/", provider_views.provider_page, name="console-provider"),
     path(
         "vardgivare/<str:subdomain>/installningar/",

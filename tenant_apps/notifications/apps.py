@@ -14,9 +14,12 @@ class NotificationsConfig(AppConfig):
         from tenant_apps.bookings import events
         from tenant_apps.notifications.first_admin import queue_login_sms
         from tenant_apps.notifications.services import on_booking_events, on_room_event
+        from tenant_apps.notifications.usage import SMS_SEGMENTS
         from tenant_apps.video import events as room_events
-        from tenants import provisioning
+        from tenants import provisioning, usage
 
         events.register(on_booking_events)
         room_events.register(on_room_event)
         provisioning.on_first_admin(queue_login_sms)
+        # Usage metering (tenants.usage) counts SMS segments sent with this app's SQL.
+        usage.register(SMS_SEGMENTS)

@@ -93,7 +93,11 @@ class SmsMessage(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["gateway_id"], name="sms_gateway_id", condition=~Q(gateway_id=""))
+            models.Index(fields=["gateway_id"], name="sms_gateway_id", condition=~Q(gateway_id="")),
+            # Usage metering sums a day's segments sent (tenants.usage).
+            models.Index(
+                fields=["sent_at"], name="sms_sent_at", condition=Q(sent_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:

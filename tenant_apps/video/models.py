@@ -48,7 +48,15 @@ class CallEvent(models.Model):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["booking", "kind"], name="call_event_booking_kind")]
+        indexes = [
+            models.Index(fields=["booking", "kind"], name="call_event_booking_kind"),
+            # Usage metering finds a day's calls that connected (tenants.usage).
+            models.Index(
+                fields=["created_at"],
+                name="call_event_connected_at",
+                condition=models.Q(kind=CallEventKind.CONNECTED),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M:%S} ({self.booking_id})"

@@ -27,7 +27,7 @@ from tenant_apps.bookings import services as bookings
 from tenant_apps.notifications.callbacks import webhook_token
 from tenant_apps.notifications.models import SmsMessage
 from tenant_apps.profiles import services as profiles
-from tenants.models import CareProvider, Domain, ProvisioningJob
+from tenants.models import CareProvider, Domain, ProvisioningJob, Usage, UsageMetric
 from tests import isolation
 from tests.bookings.helpers import in_days
 from tests.clients import PUBLIC
@@ -50,6 +50,7 @@ PEOPLE = {
     "admin": (PROVIDER, DESKTOP),  # the provider's first admin, also a clinician
     "visitor": (PUBLIC_HOST, DESKTOP),
     "operator": (PUBLIC_HOST, DESKTOP),
+    "operator on a phone": (PUBLIC_HOST, PHONE),  # the console's tables as cards
     "support": (PUBLIC_HOST, DESKTOP),
 }
 
@@ -122,7 +123,6 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
     (PROVIDER, "support/"): staff("anonymous", "new patient"),
     (PUBLIC_HOST, ""): staff("visitor"),
     (PUBLIC_HOST, "login/"): staff("visitor"),
-    (PUBLIC_HOST, "konsol/"): staff("operator"),
     (PUBLIC_HOST, "konsol/vardgivare/<str:subdomain>/domaner/<int:pk>/ta-bort/"): staff("operator"),
     (PUBLIC_HOST, "konsol/ny/"): staff("operator", form_errors=True),
     (PUBLIC_HOST, "konsol/ny/<uuid:job>/"): [
@@ -130,6 +130,7 @@ PAGES: dict[tuple[str, str], list[Visit]] = {
         Visit("operator", things={"provisioning_job": "running"}, ready=".step-active"),
     ],
     (PUBLIC_HOST, "konsol/support-kontakt/"): staff("operator", form_errors=True),
+    (PUBLIC_HOST, "konsol/"): staff("operator", "operator on a phone"),
     (PUBLIC_HOST, "support/"): staff("support"),
     (PUBLIC_HOST, "sms/utkorg/"): staff("operator"),
     (PUBLIC_HOST, "konsol/logg/"): staff("operator"),
@@ -359,11 +360,21 @@ def build(provider: CareProvider) -> Site:
             status="running", step="admin", provider=None, message="", finished_at=None
         )
         things["provisioning_job"] = {"done": done.public_id, "running": running.public_id}
-        for who, flag in (("operator", "is_operator"), ("support", "is_support")):
+        people_of_the_platform = (
+            ("operator", "is_operator"), ("operator on a phone", "is_operator"),
+            ("support", "is_support"),
+        )  # fmt: skip
+        for who, flag in people_of_the_platform:
             user = User.objects.filter(**{flag: True}).first()
             people[who] = user
             sessions[who] = session_for(PUBLIC, user)
         _pending_signature(sessions["operator"], people["operator"], provider)
+        # The console's figures (tenants.usage fills them).
+        today = clock.today_local()
+        Usage.objects.bulk_create(
+            Usage(provider=provider, day=today, metric=metric, value=value)
+            for metric, value in zip(UsageMetric.values, (3, 12, 95, 1234, 250), strict=True)
+        )
     return Site(provider, people, things, sessions)
 
 

@@ -1,11 +1,13 @@
 """`make bench`: provisioning, request routing, no-op migrations, the booking list API, SMS
-reminders and video signaling at scale on a throwaway database.
+reminders, video signaling and the operators' console (usage job, providers list) at scale on a
+throwaway database.
 
 Creates `<db>_bench` (the platform with N providers) and `<db>_bench_plain` (plain Django for
 comparison) next to the DATABASE_URL database, measures, prints a table and drops both again.
 Each measurement runs in its own process with its own settings; nothing here asserts timings.
 
     python -m tests.bench.run [--providers 100] [--clones 20] [--migrations 10] [--profile]
+    python -m tests.bench.run --only console [--console-providers 1000]
 """
 
 import argparse
@@ -194,6 +196,8 @@ def verdict(ok: bool) -> str:
 def rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, str]]:
     if args.only == "requests":
         return request_rows(args, results)
+    if args.only == "console":
+        return console_rows(results["console"])
     clone = statistics.median(results["provision"]["clone"])
     migrate = statistics.median(results["provision"]["migrate"])
     schemas = f"{args.providers} providers + template"
@@ -226,6 +230,45 @@ def rows(args: argparse.Namespace, results: dict) -> list[tuple[str, str, str, s
         *booking_api_rows(results["booking_api"]),
         *sms_rows(results["sms"]),
         *video_rows(results["video"]),
+        *console_rows(results["console"]),
+    ]
+
+
+def console_rows(console: dict) -> list[tuple[str, str, str, str]]:
+    """The usage job over every provider, and /konsol/ over the usage table."""
+    job, providers = console["job"], console["providers"]
+    bound = 1 + 5 * -(-providers // job["batch"])
+    cases = console["list"]
+    queries = {case["queries"] for case in cases.values()}
+    return [
+        (
+            f"usage job over {providers:,} providers: first run of a day / again",
+            f"{job['first_s']:.1f} s / {job['again_s']:.1f} s",
+            "",
+            "",
+        ),
+        (
+            "usage job: SQL statements (today / a past day)",
+            f"{job['statements']} / {job['past_statements']}",
+            f"1 + 5 x batches of {job['batch']} = {bound}: {verdict(job['statements'] <= bound)}",
+            "",
+        ),
+        *(
+            (
+                f"providers list /konsol/, {providers:,} providers, "
+                f"{console['usage_rows']:,} usage rows: {label}",
+                f"median {case['median_ms']:.1f} ms, p95 {case['p95_ms']:.1f} ms",
+                "",
+                "",
+            )
+            for label, case in cases.items()
+        ),
+        (
+            "providers list: SQL queries per request",
+            "/".join(str(case["queries"]) for case in cases.values()),
+            f"constant: {verdict(len(queries) == 1)}",
+            "",
+        ),
     ]
 
 
@@ -331,6 +374,11 @@ def print_table(header: tuple[str, ...], body: list[tuple[str, ...]]) -> None:
 
 
 def print_report(args: argparse.Namespace, results: dict) -> None:
+    if args.only == "console":
+        print()
+        print_table(("measure", "value", "target", "stock (notes)"), rows(args, results))
+        print(f"\nPostgreSQL {results['server_version']}, {os.cpu_count()} CPUs.")
+        return
     fill = results["provision"]["fill"]
     tenant, plain = results["requests"]["tenant"], results["requests"]["plain"]
     median_ratio = statistics.median(tenant["rates"]) / statistics.median(plain["rates"])
@@ -507,6 +555,31 @@ def measure(args: argparse.Namespace, tenant_url: str, plain_url: str) -> dict:
         f"--rooms={args.video_rooms}",
         f"--hold={args.video_hold}",
     )
+
+    results["console"] = measure_console(args, tenant_url)
+    return results
+
+
+def measure_console(args: argparse.Namespace, tenant_url: str) -> dict:
+    tenant_env = child_env(tenant_url, TENANT_SETTINGS)
+    progress(
+        f"Console: usage job and /konsol/ at {args.console_providers} providers (added as "
+        f"needed), {args.console_days} days of usage each"
+    )
+    return worker(
+        tenant_env,
+        "tests.bench.console",
+        f"--providers={args.console_providers}",
+        f"--days={args.console_days}",
+    )
+
+
+def measure_console_only(args: argparse.Namespace, tenant_url: str) -> dict:
+    """`--only console`: the platform, the providers, the usage job and the list."""
+    results: dict = {"server_version": server_version(tenant_url)}
+    progress("manage.py setup_platform (public schema, template)")
+    manage(child_env(tenant_url, TENANT_SETTINGS), "setup_platform", "--verbosity", "0")
+    results["console"] = measure_console(args, tenant_url)
     return results
 
 
@@ -520,7 +593,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", action="store_true", help="cProfile both request sides")
     parser.add_argument(
-        "--only", choices=["requests"], help="only the routing throughput (tenant vs plain)"
+        "--only",
+        choices=["requests", "console"],
+        help="only the routing throughput (tenant vs plain), or only the console",
     )
     parser.add_argument("--bookings", type=int, default=10_000, help="for the booking list API")
     parser.add_argument("--sms-providers", type=int, default=200)
@@ -528,6 +603,8 @@ def main() -> int:
     parser.add_argument("--video-providers", type=int, default=10)
     parser.add_argument("--video-rooms", type=int, default=250, help="4 pages each")
     parser.add_argument("--video-hold", type=float, default=30, help="seconds relaying")
+    parser.add_argument("--console-providers", type=int, default=1000)
+    parser.add_argument("--console-days", type=int, default=400, help="usage history each")
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
@@ -541,6 +618,8 @@ def main() -> int:
     try:
         if args.only == "requests":
             results = measure_routing_only(args, tenant_url, plain_url)
+        elif args.only == "console":
+            results = measure_console_only(args, tenant_url)
         else:
             results = measure(args, tenant_url, plain_url)
     finally:

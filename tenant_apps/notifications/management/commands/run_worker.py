@@ -1,5 +1,5 @@
 """The worker: a django-q2 cluster, and a loop that queues the periodic jobs (heartbeat, SMS
-sweeps, lost-event recovery, due provider terminations).
+sweeps, lost-event recovery, due provider terminations, usage metering).
 
 The loop outlives Redis and PostgreSQL outages: a tick that cannot queue its jobs is logged
 once per outage and retried after a growing pause; when the servers are back the jobs resume by
@@ -27,6 +27,7 @@ from careplatform.health import record_heartbeat
 from careplatform.processes import forks_die_with_parent
 from tenant_apps.notifications.sweep import recover_events, sweep_due
 from tenants.lifecycle import queue_due_drops
+from tenants.usage import collect_recent
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def periodic_tasks() -> list[tuple[Callable[..., Any], float]]:
         (recover_events, settings.SMS_RECOVERY_INTERVAL),
         # Terminated providers whose grace period is over: exported, then dropped.
         (queue_due_drops, settings.TERMINATION_CHECK_INTERVAL),
+        # Usage of today and yesterday at every provider, for the console and billing.
+        (collect_recent, settings.USAGE_INTERVAL),
     ]
     return [(task, interval) for task, interval in tasks if interval > 0]
 

@@ -2,7 +2,7 @@
 usage and history. Operators only. Each form posts to its own action, which calls one service
 and goes back to the page, or shows the page again with the refusal at its field."""
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -142,7 +142,11 @@ def perform_domain_removal(
         raise signing.ActionRefused(_("Domänen finns inte längre hos vårdgivaren."))
     try:
         domains.remove_domain(
-            provider, domain, actor=request.user, ip_address=client_ip(request), signature=signature
+            provider,
+            domain,
+            actor=cast(AuthenticatedRequest, request).user,
+            ip_address=client_ip(request),
+            signature=signature,
         )
     except ValidationError as error:
         raise signing.ActionRefused(" ".join(error.messages)) from None

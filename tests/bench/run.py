@@ -30,7 +30,7 @@ DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/careplatform"
 TENANT_SETTINGS = "tests.bench.tenant_settings"
 PLAIN_SETTINGS = "tests.bench.plain_settings"
 
-# From /work/shared/notes/django-tenants.md (25 tenant models, PostgreSQL 15, 2 cores).
+# From ../shared/notes/django-tenants.md (25 tenant models, PostgreSQL 15, 2 cores).
 STOCK = {
     "clone": "~0.55 s",
     "migrate": "~0.9 s",
@@ -409,7 +409,7 @@ def print_report(args: argparse.Namespace, results: dict) -> None:
     )
     print(
         f"PostgreSQL {results['server_version']}, {os.cpu_count()} CPUs, Python "
-        f"{sys.version.split()[0]}. Stock figures: /work/shared/notes/django-tenants.md "
+        f"{sys.version.split()[0]}. Stock figures: ../shared/notes/django-tenants.md "
         "(25 tenant models, 2 cores)."
     )
 

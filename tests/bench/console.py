@@ -21,32 +21,12 @@ import time
 
 import django
 
+from tests.bench.providers import at_least
+
 PREFIX = "konsol"
 VISITS = 3  # a day's visits held per provider
 SMS = 4  # a day's SMS per provider
 MARK = "Konsol-bench"  # the visit type's title: this provider has its day of activity
-
-
-def providers(count: int) -> list:
-    from tenants.models import CareProvider
-    from tenants.provisioning import ProvisionRequest, provision_provider
-
-    present = list(CareProvider.objects.filter(is_template=False).order_by("pk")[:count])
-    for number in range(len(present) + 1, count + 1):
-        present.append(
-            provision_provider(
-                ProvisionRequest(
-                    name=f"Konsol-bench {number:04d}",
-                    subdomain=f"{PREFIX}{number:04d}",
-                    admin_personnummer="198112189876",
-                    admin_name="Bench Admin",
-                    admin_mobile="0701234567",
-                )
-            )
-        )
-        if number % 50 == 0:
-            print(f"    {number}/{count} providers present", flush=True)
-    return present
 
 
 def fill_day(provider, now: datetime.datetime) -> None:
@@ -224,7 +204,9 @@ def main() -> None:
     from careplatform import clock
     from tenants.db import connection
 
-    present = providers(args.providers)
+    present = at_least(
+        args.providers, name="Konsol-bench {0:04d}", subdomain=PREFIX + "{0:04d}", report_every=50
+    )
     now = clock.now()
     for number, provider in enumerate(present, start=1):
         fill_day(provider, now)

@@ -21,32 +21,12 @@ from pathlib import Path
 
 import django
 
+from tests.bench.providers import at_least
+
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = "smsbench"
 WARM_UP = 10.0  # seconds for the worker to start before anything falls due
 LATER = datetime.timedelta(days=1)
-
-
-def providers(count: int) -> list:
-    from tenants.models import CareProvider
-    from tenants.provisioning import ProvisionRequest, provision_provider
-
-    present = list(CareProvider.objects.filter(is_template=False).order_by("pk")[:count])
-    for number in range(len(present) + 1, count + 1):
-        present.append(
-            provision_provider(
-                ProvisionRequest(
-                    name=f"SMS-bench {number}",
-                    subdomain=f"{PREFIX}{number:03d}",
-                    admin_personnummer="198112189876",
-                    admin_name="Bench Admin",
-                    admin_mobile="0701234567",
-                )
-            )
-        )
-        if number % 20 == 0:
-            print(f"    {number}/{count} providers present", flush=True)
-    return present
 
 
 def fill(provider, index: int, count: int, due: datetime.datetime) -> None:
@@ -170,7 +150,9 @@ def run(provider_count: int, bookings: int, timeout: float) -> dict:
     from careplatform import clock
     from careplatform.sms.fake_gateway import FakeElks46
 
-    present = providers(provider_count)
+    present = at_least(
+        provider_count, name="SMS-bench {0}", subdomain=PREFIX + "{0:03d}", report_every=20
+    )
     per_provider = bookings // provider_count
     total = per_provider * provider_count
     print(f"    filling {total} bookings", flush=True)
